@@ -1,0 +1,24 @@
+//! redraft: a Redis-compatible key-value server whose nodes replicate writes through Raft.
+//!
+//! Requests flow top to bottom through one folder per layer (see DESIGN.md):
+//!
+//! - [`resp`]: the wire protocol (RESP2/RESP3 and inline commands), knowing no commands;
+//! - [`server`]: listeners and connections; authenticates, dispatches each command to the
+//!   read path or the write path, and keeps per-connection state;
+//! - [`cmd`]: the command table, one declaration per command with its parser and effect;
+//! - [`raft`]: turns writes into log entries and serves reads;
+//! - [`machine`]: applies log entries deterministically, through the command table;
+//! - [`store`]: the data model (databases, keys, expiry, values), with no I/O and no clock.
+//!
+//! [`config`] reads redis.conf-style configuration, [`telemetry`] sets up logging.
+
+pub mod cmd;
+pub mod config;
+pub mod machine;
+pub mod raft;
+pub mod resp;
+pub mod server;
+pub mod store;
+pub mod telemetry;
+
+pub use config::Config;

@@ -1,0 +1,34 @@
+//! The `redraft` binary: `redraft [CONFIG_FILE] [--directive value ...]`, like redis-server.
+
+use anyhow::Result;
+use clap::Parser;
+
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// A Redis-compatible key-value server replicated with Raft.
+///
+/// Options are Redis's directives, given after an optional config file as
+/// `--name value ...` (for example `--port 6380 --requirepass secret`). The password may also
+/// come from the REDIS_PASSWORD environment variable.
+#[derive(Parser)]
+#[command(name = "redraft", version, about, long_about = None)]
+struct Cli {
+    /// [CONFIG_FILE] [--directive value ...]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
+    args: Vec<String>,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let config = redraft::Config::from_args(&cli.args, std::env::var("REDIS_PASSWORD").ok())?;
+    redraft::telemetry::init(&config.loglevel, &config.logfile)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(redraft::server::run(config))
+}

@@ -1,0 +1,165 @@
+//! The server's side of [`Session`]: what connection and server commands may see and change.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use parking_lot::{Mutex, RwLock};
+use subtle::ConstantTimeEq;
+
+use crate::cmd::CmdError;
+use crate::cmd::server::slowlog::SlowLog;
+use crate::cmd::session::{ClientState, KillFilter, ServerStats, Session};
+use crate::config::Config;
+use crate::machine::Machine;
+
+use super::Shared;
+
+/// A session command's view: a copy of the caller's state, written back after the command,
+/// so no client lock is held while others are inspected (CLIENT LIST, CLIENT KILL).
+pub(crate) struct SessionImpl<'a> {
+    shared: &'a Arc<Shared>,
+    client: ClientState,
+}
+
+impl<'a> SessionImpl<'a> {
+    pub fn new(shared: &'a Arc<Shared>, client: ClientState) -> Self {
+        SessionImpl { shared, client }
+    }
+
+    pub fn into_client(self) -> ClientState {
+        self.client
+    }
+}
+
+impl Session for SessionImpl<'_> {
+    fn client(&mut self) -> &mut ClientState {
+        &mut self.client
+    }
+
+    fn config(&self) -> &RwLock<Config> {
+        &self.shared.config
+    }
+
+    fn machine(&self) -> &Mutex<Machine> {
+        self.shared.node.machine()
+    }
+
+    fn slowlog(&self) -> &Mutex<SlowLog> {
+        &self.shared.slowlog
+    }
+
+    fn clients(&self) -> Vec<ClientState> {
+        let handles: Vec<_> = self
+            .shared
+            .clients
+            .lock()
+            .iter()
+            .map(|(id, h)| (*id, h.state.clone()))
+            .collect();
+        let mut list: Vec<ClientState> = handles
+            .into_iter()
+            .map(|(id, state)| {
+                if id == self.client.id {
+                    self.client.clone()
+                } else {
+                    state.lock().clone()
+                }
+            })
+            .collect();
+        list.sort_by_key(|c| c.id);
+        list
+    }
+
+    fn kill_clients(&mut self, filter: &KillFilter) -> usize {
+        let targets: Vec<_> = self
+            .shared
+            .clients
+            .lock()
+            .iter()
+            .map(|(id, h)| (*id, h.state.clone(), h.kill.clone()))
+            .collect();
+        let mut killed = 0;
+        for (id, state, kill) in targets {
+            let me = id == self.client.id;
+            let (addr, laddr) = if me {
+                (self.client.addr.clone(), self.client.laddr.clone())
+            } else {
+                let s = state.lock();
+                (s.addr.clone(), s.laddr.clone())
+            };
+            let hit = filter.id.is_none_or(|want| want == id)
+                && filter.addr.as_ref().is_none_or(|want| *want == addr)
+                && filter.laddr.as_ref().is_none_or(|want| *want == laddr);
+            if !hit || (me && filter.skip_me) {
+                continue;
+            }
+            if me {
+                self.client.close_after_reply = true;
+            } else {
+                kill.notify_one();
+            }
+            killed += 1;
+        }
+        killed
+    }
+
+    fn stats(&self) -> ServerStats {
+        let c = &self.shared.counters;
+        ServerStats {
+            uptime_secs: self.shared.started.elapsed().as_secs(),
+            tcp_port: self.shared.port,
+            connected_clients: self.shared.clients.lock().len(),
+            total_connections_received: c.connections.load(Ordering::Relaxed),
+            total_commands_processed: c.commands.load(Ordering::Relaxed),
+            rejected_connections: c.rejected.load(Ordering::Relaxed),
+            total_net_input_bytes: c.net_in.load(Ordering::Relaxed),
+            total_net_output_bytes: c.net_out.load(Ordering::Relaxed),
+            expired_keys: self.shared.node.machine().lock().stats().expired_keys,
+            keyspace_hits: c.hits.load(Ordering::Relaxed),
+            keyspace_misses: c.misses.load(Ordering::Relaxed),
+            total_error_replies: c.errors.load(Ordering::Relaxed),
+            instantaneous_ops_per_sec: self.shared.ops_per_sec.load(Ordering::Relaxed),
+            config_file: self
+                .shared
+                .config
+                .read()
+                .config_file
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            executable: std::env::current_exe()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            run_id: self.shared.run_id.clone(),
+        }
+    }
+
+    fn reset_stats(&self) {
+        self.shared.counters.reset();
+        self.shared.slowlog.lock().reset();
+    }
+
+    fn shutdown(&mut self, _save: Option<bool>) -> Result<(), CmdError> {
+        // No persistence yet: SAVE and NOSAVE both just stop the server.
+        self.shared.shutting_down.store(true, Ordering::SeqCst);
+        self.shared.shutdown.notify_one();
+        self.client.close_after_reply = true;
+        Ok(())
+    }
+
+    fn check_password(&self, user: Option<&[u8]>, password: &[u8]) -> Result<(), CmdError> {
+        let config = self.shared.config.read();
+        if user.is_none() && config.requirepass.is_empty() {
+            return Err(CmdError::AuthNotConfigured);
+        }
+        let user_ok = user.is_none_or(|u| u == b"default");
+        // With no requirepass, the default user is `nopass`: any password works for it.
+        let pass_ok = config.requirepass.is_empty()
+            || bool::from(config.requirepass.as_bytes().ct_eq(password));
+        if user_ok && pass_ok {
+            Ok(())
+        } else {
+            Err(CmdError::WrongPass)
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! One database: the keyspace map and the expiry index.
+
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
+use bytes::Bytes;
+use imbl::OrdMap;
+
+use super::key::{self, Key};
+use super::value::{Entry, Value};
+
+/// One of the numbered databases.
+///
+/// `keys` is a persistent ordered map (O(1) clone with structural sharing), so a point-in-time
+/// view for a snapshot costs nothing up front. `expires` indexes the keys with a TTL by time,
+/// so the leader finds expired keys without scanning.
+#[derive(Clone, Default)]
+pub struct Db {
+    keys: OrdMap<Key, Entry>,
+    expires: BTreeSet<(u64, Key)>,
+    /// Keys deleted because their TTL had passed (INFO `expired_keys`).
+    expired: u64,
+}
+
+/// One page of a SCAN.
+#[derive(Debug, Default, PartialEq)]
+pub struct ScanPage {
+    /// The cursor to continue from; 0 when the scan is complete.
+    pub cursor: u64,
+    pub keys: Vec<Bytes>,
+}
+
+impl Db {
+    /// Number of keys, including expired ones not yet deleted (as Redis's DBSIZE).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Keys with a TTL (INFO keyspace `expires=`).
+    pub fn volatile_len(&self) -> usize {
+        self.expires.len()
+    }
+
+    /// The live entry of `key` at `now_ms`; an expired key is absent.
+    pub fn get(&self, key: &Bytes, now_ms: u64) -> Option<&Entry> {
+        self.keys
+            .get(&Key::lookup(key))
+            .filter(|e| !e.is_expired(now_ms))
+    }
+
+    /// The live entry of `key` for a write at `now_ms`. An expired key found here is deleted
+    /// first: writes run inside log entries whose time is the same on every replica, so this
+    /// lazy deletion is deterministic.
+    pub fn get_mut(&mut self, key: &Bytes, now_ms: u64) -> Option<&mut Entry> {
+        let k = Key::lookup(key);
+        if self.keys.get(&k)?.is_expired(now_ms) {
+            self.remove_key(&k);
+            self.expired += 1;
+            return None;
+        }
+        self.keys.get_mut(&k)
+    }
+
+    /// Whether `key` is live at `now_ms`.
+    pub fn contains(&self, key: &Bytes, now_ms: u64) -> bool {
+        self.get(key, now_ms).is_some()
+    }
+
+    /// Stores `value` under `key` with no expiry, replacing any previous entry, and stamps it
+    /// with `version`.
+    pub fn set(&mut self, key: &Bytes, value: Value, version: u64) {
+        self.insert(key, Entry::new(value, version));
+    }
+
+    /// Stores a whole entry (value, expiry, version), replacing any previous one.
+    pub fn insert(&mut self, key: &Bytes, entry: Entry) {
+        let k = Key::owned(key);
+        if entry.expire_at != 0 {
+            self.expires.insert((entry.expire_at, k.clone()));
+        }
+        if let Some(old) = self.keys.insert(k.clone(), entry) {
+            if old.expire_at != 0 {
+                self.expires.remove(&(old.expire_at, k));
+            }
+        }
+    }
+
+    /// Replaces the value of a live key, keeping its TTL (as SETRANGE, APPEND, INCR do).
+    /// Inserts the key without TTL when absent.
+    pub fn set_keep_ttl(&mut self, key: &Bytes, value: Value, version: u64, now_ms: u64) {
+        match self.get_mut(key, now_ms) {
+            Some(entry) => {
+                entry.value = value;
+                entry.version = version;
+            }
+            None => self.set(key, value, version),
+        }
+    }
+
+    /// Deletes `key` if its TTL has passed at `now_ms`; returns whether it did.
+    pub fn remove_if_expired(&mut self, key: &Bytes, now_ms: u64) -> bool {
+        let k = Key::lookup(key);
+        if self.keys.get(&k).is_some_and(|e| e.is_expired(now_ms)) {
+            self.remove_key(&k);
+            self.expired += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// How many keys of this database were deleted because their TTL had passed.
+    pub fn expired_count(&self) -> u64 {
+        self.expired
+    }
+
+    /// Deletes `key`, returning its entry if it existed (expired or not).
+    pub fn remove(&mut self, key: &Bytes) -> Option<Entry> {
+        self.remove_key(&Key::lookup(key))
+    }
+
+    /// Deletes `key` if it is live at `now_ms`; an expired one is removed too but reported as
+    /// absent (as Redis's DEL on an expired key answers 0).
+    pub fn remove_live(&mut self, key: &Bytes, now_ms: u64) -> Option<Entry> {
+        self.remove(key).filter(|e| !e.is_expired(now_ms))
+    }
+
+    fn remove_key(&mut self, k: &Key) -> Option<Entry> {
+        let old = self.keys.remove(k)?;
+        if old.expire_at != 0 {
+            self.expires.remove(&(old.expire_at, k.clone()));
+        }
+        Some(old)
+    }
+
+    /// Sets (`Some`) or clears (`None`) the expiry of an existing key and stamps `version`.
+    /// Returns false when the key does not exist.
+    pub fn set_expire(&mut self, key: &Bytes, expire_at: Option<u64>, version: u64) -> bool {
+        let k = Key::lookup(key);
+        let Some(entry) = self.keys.get_mut(&k) else {
+            return false;
+        };
+        let old = entry.expire_at;
+        entry.expire_at = expire_at.unwrap_or(0);
+        entry.version = version;
+        if old != entry.expire_at {
+            let stored = self
+                .keys
+                .get_key_value(&k)
+                .map(|(sk, _)| sk.clone())
+                .unwrap_or(k);
+            if old != 0 {
+                self.expires.remove(&(old, stored.clone()));
+            }
+            if let Some(at) = expire_at {
+                self.expires.insert((at, stored));
+            }
+        }
+        true
+    }
+
+    /// FLUSHDB.
+    pub fn flush(&mut self) {
+        self.keys = OrdMap::new();
+        self.expires.clear();
+    }
+
+    /// Up to `limit` keys whose expiry is before `now_ms`, oldest expiry first (for the
+    /// leader's active expire cycle).
+    pub fn expired_keys(&self, now_ms: u64, limit: usize) -> Vec<Bytes> {
+        self.expires
+            .iter()
+            .take_while(|(at, _)| *at < now_ms)
+            .take(limit)
+            .map(|(_, k)| k.bytes().clone())
+            .collect()
+    }
+
+    /// Every live key at `now_ms`, in keyspace order.
+    pub fn live_keys(&self, now_ms: u64) -> impl Iterator<Item = (&Bytes, &Entry)> {
+        self.keys
+            .iter()
+            .filter(move |(_, e)| !e.is_expired(now_ms))
+            .map(|(k, e)| (k.bytes(), e))
+    }
+
+    /// One SCAN step from `cursor`: visits about `count` keys in hash order and keeps those
+    /// `keep` accepts. The cursor is a position in hash space, so a key present for the whole
+    /// scan is returned exactly once whatever is inserted or deleted meanwhile (at least once if
+    /// a page ends inside a run of keys sharing one hash).
+    pub fn scan(
+        &self,
+        cursor: u64,
+        count: usize,
+        now_ms: u64,
+        mut keep: impl FnMut(&Bytes, &Entry) -> bool,
+    ) -> ScanPage {
+        let mut page = ScanPage::default();
+        let mut visited = 0usize;
+        let mut last_hash = None;
+        let start = Key::position(cursor);
+        for (k, e) in self.keys.range((Bound::Included(start), Bound::Unbounded)) {
+            if visited >= count.max(1) && last_hash != Some(k.hash()) {
+                page.cursor = k.hash();
+                // Cursor 0 means "done"; a remaining key at hash 0 can only be the first one.
+                return page;
+            }
+            visited += 1;
+            last_hash = Some(k.hash());
+            if !e.is_expired(now_ms) && keep(k.bytes(), e) {
+                page.keys.push(k.bytes().clone());
+            }
+        }
+        page
+    }
+
+    /// A live key chosen by `seed` (a position in hash space), or None when the database has
+    /// no live key. Deterministic for a given seed and content.
+    pub fn random_key(&self, seed: u64, now_ms: u64) -> Option<Bytes> {
+        let start = Key::position(seed);
+        let after = self
+            .keys
+            .range((Bound::Included(start.clone()), Bound::Unbounded));
+        let before = self.keys.range((Bound::Unbounded, Bound::Excluded(start)));
+        after
+            .chain(before)
+            .find(|(_, e)| !e.is_expired(now_ms))
+            .map(|(k, _)| k.bytes().clone())
+    }
+
+    /// The hash of a key, as used by SCAN cursors.
+    pub fn key_hash(key: &[u8]) -> u64 {
+        key::hash(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(s: &str) -> Bytes {
+        Bytes::copy_from_slice(s.as_bytes())
+    }
+
+    fn str_of(db: &Db, k: &str, now: u64) -> Option<Bytes> {
+        db.get(&b(k), now).map(|e| match &e.value {
+            Value::Str(s) => s.clone(),
+        })
+    }
+
+    #[test]
+    fn expired_keys_are_invisible_and_indexed() {
+        let mut db = Db::default();
+        db.set(&b("k"), Value::Str(b("v")), 1);
+        assert!(db.set_expire(&b("k"), Some(1000), 2));
+        assert_eq!(str_of(&db, "k", 1000), Some(b("v")));
+        assert_eq!(str_of(&db, "k", 1001), None);
+        assert_eq!(db.expired_keys(1001, 10), vec![b("k")]);
+        assert_eq!(db.expired_keys(1000, 10), Vec::<Bytes>::new());
+        assert_eq!(db.volatile_len(), 1);
+        assert!(db.get_mut(&b("k"), 1001).is_none());
+        assert_eq!(db.len(), 0);
+        assert_eq!(db.volatile_len(), 0);
+    }
+
+    #[test]
+    fn overwrite_clears_the_old_expiry() {
+        let mut db = Db::default();
+        db.set(&b("k"), Value::Str(b("v")), 1);
+        db.set_expire(&b("k"), Some(50), 2);
+        db.set(&b("k"), Value::Str(b("w")), 3);
+        assert_eq!(db.volatile_len(), 0);
+        assert_eq!(str_of(&db, "k", 100), Some(b("w")));
+    }
+
+    #[test]
+    fn scan_returns_every_key_once_despite_changes() {
+        let mut db = Db::default();
+        for i in 0..1000 {
+            db.set(&b(&format!("k{i}")), Value::Str(b("v")), 1);
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut cursor = 0;
+        let mut round = 0;
+        loop {
+            let page = db.scan(cursor, 10, 0, |_, _| true);
+            for k in page.keys {
+                assert!(seen.insert(k), "duplicate");
+            }
+            // Churn: add and remove other keys between pages.
+            db.set(&b(&format!("new{round}")), Value::Str(b("v")), 2);
+            db.remove(&b(&format!("new{}", round.max(1) - 1)));
+            round += 1;
+            cursor = page.cursor;
+            if cursor == 0 {
+                break;
+            }
+        }
+        for i in 0..1000 {
+            assert!(seen.contains(&b(&format!("k{i}"))), "k{i} missed");
+        }
+    }
+
+    #[test]
+    fn random_key_is_deterministic_and_live() {
+        let mut db = Db::default();
+        assert_eq!(db.random_key(5, 0), None);
+        db.set(&b("a"), Value::Str(b("v")), 1);
+        db.set(&b("b"), Value::Str(b("v")), 1);
+        db.set_expire(&b("b"), Some(10), 1);
+        for seed in [0, 1, u64::MAX / 2, u64::MAX] {
+            assert_eq!(db.random_key(seed, 100), Some(b("a")));
+        }
+    }
+}

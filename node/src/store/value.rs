@@ -1,0 +1,89 @@
+//! Values and keyspace entries.
+
+use bytes::Bytes;
+
+/// A value of one of Redis's types.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A string (binary-safe). Integers are kept as their decimal text, as Redis's `int`
+    /// encoding still answers GET with that text.
+    Str(Bytes),
+}
+
+impl Value {
+    /// The name TYPE answers.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "string",
+        }
+    }
+
+    /// The name OBJECT ENCODING answers, following Redis's rules for strings: `int` for a
+    /// canonical 64-bit integer, `embstr` up to 44 bytes, `raw` above.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Str(s) => {
+                if s.len() <= 20 && parse_canonical_i64(s).is_some() {
+                    "int"
+                } else if s.len() <= 44 {
+                    "embstr"
+                } else {
+                    "raw"
+                }
+            }
+        }
+    }
+
+    /// Approximate bytes used by this value (for MEMORY USAGE and INFO).
+    pub fn heap_size(&self) -> usize {
+        match self {
+            Value::Str(s) => s.len(),
+        }
+    }
+}
+
+/// An integer written exactly as Redis would print it (no sign on zero, no leading zeros).
+pub fn parse_canonical_i64(s: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(s).ok()?;
+    let n: i64 = text.parse().ok()?;
+    (itoa::Buffer::new().format(n).as_bytes() == s).then_some(n)
+}
+
+/// One key's entry: its value, its expiry and the log index of its last change.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub value: Value,
+    /// Absolute expiry in unix milliseconds; 0 when the key does not expire.
+    pub(crate) expire_at: u64,
+    /// Log index of the last change (for WATCH); keys loaded from a snapshot carry its index.
+    pub version: u64,
+}
+
+impl Entry {
+    pub fn new(value: Value, version: u64) -> Entry {
+        Entry {
+            value,
+            expire_at: 0,
+            version,
+        }
+    }
+
+    /// An entry expiring at `expire_at` (unix ms), or never when `None`.
+    pub fn with_expire(value: Value, expire_at: Option<u64>, version: u64) -> Entry {
+        Entry {
+            value,
+            expire_at: expire_at.unwrap_or(0),
+            version,
+        }
+    }
+
+    /// The absolute expiry in milliseconds, if any.
+    pub fn expire_at(&self) -> Option<u64> {
+        (self.expire_at != 0).then_some(self.expire_at)
+    }
+
+    /// Whether the key is logically gone at `now_ms` (Redis: `now > when`).
+    pub fn is_expired(&self, now_ms: u64) -> bool {
+        self.expire_at != 0 && now_ms > self.expire_at
+    }
+}
