@@ -30,6 +30,8 @@ pub struct Config {
     /// Empty for standard output.
     pub logfile: String,
     pub proto_max_bulk_len: usize,
+    /// Threads serving connections (Redis's `io-threads`).
+    pub io_threads: usize,
     /// The file this configuration was read from (INFO `config_file`).
     pub config_file: Option<PathBuf>,
 }
@@ -52,6 +54,7 @@ impl Default for Config {
             loglevel: "notice".to_string(),
             logfile: String::new(),
             proto_max_bulk_len: 512 * 1024 * 1024,
+            io_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             config_file: None,
         }
     }
@@ -63,6 +66,7 @@ pub const PARAMETERS: &[(&str, bool)] = &[
     ("databases", false),
     ("dbfilename", false),
     ("dir", false),
+    ("io-threads", false),
     ("logfile", false),
     ("loglevel", true),
     ("maxclients", true),
@@ -186,6 +190,13 @@ impl Config {
             }
             "logfile" => self.logfile = one()?.clone(),
             "proto-max-bulk-len" => self.proto_max_bulk_len = parse_memory(one()?)? as usize,
+            "io-threads" => {
+                let n: usize = parse_num(one()?)?;
+                if !(1..=128).contains(&n) {
+                    bail!("io-threads must be between 1 and 128");
+                }
+                self.io_threads = n;
+            }
             other => bail!("unknown directive '{other}'"),
         }
         Ok(())
@@ -211,6 +222,7 @@ impl Config {
             "loglevel" => self.loglevel.clone(),
             "logfile" => self.logfile.clone(),
             "proto-max-bulk-len" => self.proto_max_bulk_len.to_string(),
+            "io-threads" => self.io_threads.to_string(),
             _ => return None,
         })
     }

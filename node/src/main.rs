@@ -28,6 +28,8 @@ fn main() -> Result<()> {
     let config = redraft::Config::from_args(&cli.args, std::env::var("REDIS_PASSWORD").ok())?;
     redraft::telemetry::init(&config.loglevel, &config.logfile)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.io_threads)
+        .thread_name("redraft-io")
         .enable_all()
         .build()?;
     runtime.block_on(redraft::server::run(config))

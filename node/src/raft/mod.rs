@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use parking_lot::Mutex;
 
-use crate::cmd::{self, CmdError, Prepare, ReadCtx, Run, Table};
+use crate::cmd::{self, CmdError, Prepare, ReadCtx, Run, Spec};
 use crate::machine::{LogEntry, Machine};
 use crate::resp::Reply;
 
@@ -41,10 +41,12 @@ impl Node {
         &self.machine
     }
 
-    /// Proposes `commands` (client argv, any case) as one entry in database `db` and returns
-    /// one reply per command. A command whose syntax is wrong is answered with its error and
-    /// left out of the entry.
-    pub async fn write(&self, db: usize, commands: &[&[Bytes]]) -> Vec<Reply> {
+    /// Proposes `commands` (argv with the spec each was looked up as) as one entry in
+    /// database `db` and returns one reply per command, in order. A command whose syntax is
+    /// wrong is answered with its error and left out of the entry. Pipelined writes of one
+    /// connection share an entry: they are applied one by one, each answered, as Redis runs
+    /// a pipeline (not atomically, but nothing else interleaves).
+    pub async fn write(&self, db: usize, commands: &[(&'static Spec, &[Bytes])]) -> Vec<Reply> {
         let mut machine = self.machine.lock();
         let prepare = Prepare {
             now_ms: machine.entry_time(wall_ms()),
@@ -53,8 +55,8 @@ impl Node {
         };
         let mut replies: Vec<Option<Reply>> = Vec::with_capacity(commands.len());
         let mut logged = Vec::with_capacity(commands.len());
-        for argv in commands {
-            match canonical(argv, &prepare) {
+        for (spec, argv) in commands {
+            match canonical(spec, argv, &prepare) {
                 Ok(canon) => {
                     logged.push(canon);
                     replies.push(None);
@@ -81,18 +83,22 @@ impl Node {
             .collect()
     }
 
-    /// Runs a read at the current time against applied state; returns the reply and the
-    /// keyspace hits and misses it made.
+    /// Runs reads against applied state at the current time, in order, under one lock.
+    /// `each` receives every result with the keyspace hits and misses it made.
     pub async fn read(
         &self,
-        read: fn(&mut ReadCtx<'_>, &[Bytes]) -> cmd::CmdResult,
         db: usize,
-        argv: &[Bytes],
+        reads: &[(ReadFn, &[Bytes])],
         seed: u64,
-    ) -> (cmd::CmdResult, u64, u64) {
+        mut each: impl FnMut(cmd::CmdResult, u64, u64),
+    ) {
         let machine = self.machine.lock();
         let now = machine.read_time(wall_ms());
-        machine.read(read, db, argv, now, seed)
+        for (i, (read, argv)) in reads.iter().enumerate() {
+            let (result, hits, misses) =
+                machine.read(*read, db, argv, now, seed.wrapping_add(i as u64));
+            each(result, hits, misses);
+        }
     }
 
     /// The leader's active expire cycle: proposes deletion of keys whose TTL has passed, in
@@ -117,17 +123,17 @@ impl Node {
                 cmd::keyspace::expire_sweep::NAME.as_bytes(),
             ));
             argv.extend(keys);
-            self.write(db, &[&argv]).await;
+            self.write(db, &[(&cmd::keyspace::expire_sweep::SPEC, &argv[..])]).await;
         }
         proposed
     }
 }
 
-/// Looks up a write in the canonical table and prepares its logged form.
-fn canonical(argv: &[Bytes], prepare: &Prepare) -> Result<Vec<Bytes>, CmdError> {
-    let spec = Table::canonical()
-        .get(&argv[0])
-        .ok_or_else(|| CmdError::unknown_command(&argv[0], &argv[1..]))?;
+/// A read command's function.
+pub type ReadFn = fn(&mut ReadCtx<'_>, &[Bytes]) -> cmd::CmdResult;
+
+/// Prepares the logged form of a write.
+fn canonical(spec: &Spec, argv: &[Bytes], prepare: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     match spec.run {
         Run::Write { prepare: f, .. } => {
             let mut canon = f(argv, prepare)?;

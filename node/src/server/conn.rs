@@ -13,7 +13,8 @@ use tokio::sync::Notify;
 use tracing::debug;
 
 use crate::cmd::session::ClientState;
-use crate::cmd::{self, CmdError, Run, flags};
+use crate::cmd::{self, CmdError, Run, Spec, flags};
+use crate::raft::ReadFn;
 use crate::resp::{Limits, Parsed, Reply, parse_request};
 
 use super::session::SessionImpl;
@@ -72,6 +73,21 @@ struct Conn {
     id: u64,
 }
 
+/// Per-batch counters, added to the server's atomics once per batch rather than per command.
+#[derive(Default)]
+struct Tally {
+    commands: u64,
+    errors: u64,
+    hits: u64,
+    misses: u64,
+}
+
+/// What a command needs, looked up and authorized.
+enum Ready {
+    Run(&'static Spec),
+    Rejected(CmdError),
+}
+
 impl Conn {
     async fn run(&mut self, mut stream: TcpStream, kill: &Notify) -> std::io::Result<()> {
         let limits = Limits {
@@ -80,24 +96,16 @@ impl Conn {
         };
         let mut rbuf = BytesMut::with_capacity(16 * 1024);
         let mut wbuf = BytesMut::with_capacity(16 * 1024);
+        let mut batch: Vec<Vec<Bytes>> = Vec::new();
         loop {
-            // Run every complete request in the buffer, then write all replies at once.
-            let mut close = false;
+            // Take every complete request in the buffer, run them in order, then write all
+            // replies with one syscall.
+            let mut bad_protocol = None;
             loop {
                 match parse_request(&mut rbuf, &limits) {
                     Ok(Parsed::Request(argv)) => {
-                        if argv.is_empty() {
-                            continue;
-                        }
-                        let reply = self.execute(argv).await;
-                        let (protocol, quit) = {
-                            let s = self.state.lock();
-                            (s.protocol, s.close_after_reply)
-                        };
-                        reply.encode(protocol, &mut wbuf);
-                        if quit {
-                            close = true;
-                            break;
+                        if !argv.is_empty() {
+                            batch.push(argv);
                         }
                     }
                     Ok(Parsed::Incomplete { need }) => {
@@ -105,12 +113,18 @@ impl Conn {
                         break;
                     }
                     Err(e) => {
-                        Reply::error(e.reply_text()).encode(self.protocol(), &mut wbuf);
-                        self.shared.counters.errors.fetch_add(1, Ordering::Relaxed);
-                        close = true;
+                        bad_protocol = Some(e);
                         break;
                     }
                 }
+            }
+            let quit = self.run_batch(&batch, &mut wbuf).await;
+            batch.clear();
+            if let Some(e) = &bad_protocol
+                && !quit
+            {
+                Reply::error(e.reply_text()).encode(self.protocol(), &mut wbuf);
+                self.shared.counters.errors.fetch_add(1, Ordering::Relaxed);
             }
             if !wbuf.is_empty() {
                 self.shared
@@ -119,8 +133,12 @@ impl Conn {
                     .fetch_add(wbuf.len() as u64, Ordering::Relaxed);
                 stream.write_all(&wbuf).await?;
                 wbuf.clear();
+                if wbuf.capacity() > 1 << 20 {
+                    // Do not keep a huge reply buffer around for an idle client.
+                    wbuf = BytesMut::with_capacity(16 * 1024);
+                }
             }
-            if close {
+            if quit || bad_protocol.is_some() {
                 let _ = stream.shutdown().await;
                 return Ok(());
             }
@@ -148,83 +166,152 @@ impl Conn {
         self.state.lock().protocol
     }
 
-    /// Runs one command: lookup and arity, authentication, then the read path, the write
-    /// path or a session command; records statistics and the slow log.
-    async fn execute(&mut self, argv: Vec<Bytes>) -> Reply {
-        let shared = self.shared.clone();
-        shared.counters.commands.fetch_add(1, Ordering::Relaxed);
-        let spec = match cmd::lookup(&shared.table, &argv) {
-            Ok(spec) => spec,
-            Err(e) => return self.error(e),
-        };
-        let (authenticated, db) = {
-            let s = self.state.lock();
-            (s.authenticated, s.db)
-        };
-        if !authenticated && !spec.has(flags::NO_AUTH) {
-            return self.error(CmdError::NoAuth);
-        }
-        let started = Instant::now();
-        let reply = match spec.run {
-            Run::Read(read) => {
-                let seed = shared.counters.commands.load(Ordering::Relaxed);
-                let (result, hits, misses) = shared.node.read(read, db, &argv, seed).await;
-                if hits > 0 {
-                    shared.counters.hits.fetch_add(hits, Ordering::Relaxed);
-                }
-                if misses > 0 {
-                    shared.counters.misses.fetch_add(misses, Ordering::Relaxed);
-                }
-                result.unwrap_or_else(Reply::from)
+    /// Looks a command up (unknown command and arity first, as Redis's `processCommand`), then
+    /// checks authentication.
+    fn ready(&self, argv: &[Bytes], authenticated: bool) -> Ready {
+        match cmd::lookup(&self.shared.table, argv) {
+            Ok(spec) if !authenticated && !spec.has(flags::NO_AUTH) => {
+                Ready::Rejected(CmdError::NoAuth)
             }
-            Run::Write { .. } => shared
-                .node
-                .write(db, &[&argv[..]])
-                .await
-                .pop()
-                .unwrap_or_else(|| Reply::error("ERR no reply")),
-            Run::Session(run) => {
-                let client = self.state.lock().clone();
-                let mut session = SessionImpl::new(&shared, client);
-                let reply = run(&mut session, &argv).unwrap_or_else(Reply::from);
-                let client = session.into_client();
-                *self.state.lock() = client;
-                reply
-            }
-        };
-        let elapsed = started.elapsed();
-        if reply.is_error() {
-            shared.counters.errors.fetch_add(1, Ordering::Relaxed);
+            Ok(spec) => Ready::Run(spec),
+            Err(e) => Ready::Rejected(e),
         }
-        {
-            let mut s = self.state.lock();
-            s.last_interaction = Instant::now();
-            if s.last_cmd != spec.name {
-                s.last_cmd = spec.name.to_string();
-            }
-        }
-        if !spec.has(flags::SKIP_SLOWLOG) {
-            let threshold = shared.config.read().slowlog_log_slower_than;
-            if threshold >= 0 && elapsed.as_micros() as i64 >= threshold {
-                let (addr, name) = {
-                    let s = self.state.lock();
-                    (s.addr.clone(), s.name.clone())
-                };
-                let max_len = shared.config.read().slowlog_max_len;
-                shared
-                    .slowlog
-                    .lock()
-                    .push(&argv, elapsed, addr, name, max_len);
-            }
-        }
-        reply
     }
 
-    fn error(&self, e: CmdError) -> Reply {
-        debug!(client = self.id, error = %e, "command rejected");
-        self.shared.counters.errors.fetch_add(1, Ordering::Relaxed);
-        Reply::from(e)
+    /// Runs a batch of pipelined commands in order, appending each reply to `out`. Runs of
+    /// consecutive reads share one state-machine lock, runs of consecutive writes share one
+    /// log entry; session commands run one at a time, since they may change the connection
+    /// (database, protocol, authentication). Returns true when the connection must close.
+    async fn run_batch(&mut self, batch: &[Vec<Bytes>], out: &mut BytesMut) -> bool {
+        let shared = self.shared.clone();
+        let mut tally = Tally::default();
+        let slow_threshold = shared.config.read().slowlog_log_slower_than;
+        let mut quit = false;
+        let mut i = 0;
+        while i < batch.len() && !quit {
+            let (authenticated, db, protocol) = {
+                let s = self.state.lock();
+                (s.authenticated, s.db, s.protocol)
+            };
+            let spec = match self.ready(&batch[i], authenticated) {
+                Ready::Run(spec) => spec,
+                Ready::Rejected(e) => {
+                    debug!(client = self.id, error = %e, "command rejected");
+                    tally.commands += 1;
+                    tally.errors += 1;
+                    Reply::from(e).encode(protocol, out);
+                    i += 1;
+                    continue;
+                }
+            };
+            // The run of commands of the same kind starting at i.
+            let mut run: Vec<(&'static Spec, &[Bytes])> = vec![(spec, &batch[i][..])];
+            if !matches!(spec.run, Run::Session(_)) {
+                while let Some(next) = batch.get(i + run.len()) {
+                    match self.ready(next, authenticated) {
+                        Ready::Run(s) if same_kind(s, spec) => run.push((s, &next[..])),
+                        _ => break,
+                    }
+                }
+            }
+            i += run.len();
+            tally.commands += run.len() as u64;
+            let started = Instant::now();
+            match spec.run {
+                Run::Read(_) => {
+                    let reads: Vec<(ReadFn, &[Bytes])> = run
+                        .iter()
+                        .filter_map(|(s, argv)| match s.run {
+                            Run::Read(f) => Some((f, *argv)),
+                            _ => None,
+                        })
+                        .collect();
+                    let seed = shared.counters.commands.load(Ordering::Relaxed);
+                    let mut k = 0;
+                    let mut last = started;
+                    shared
+                        .node
+                        .read(db, &reads, seed, |result, hits, misses| {
+                            tally.hits += hits;
+                            tally.misses += misses;
+                            let reply = result.unwrap_or_else(Reply::from);
+                            tally.errors += u64::from(reply.is_error());
+                            reply.encode(protocol, out);
+                            let now = Instant::now();
+                            self.slowlog(slow_threshold, run[k], now - last);
+                            last = now;
+                            k += 1;
+                        })
+                        .await;
+                }
+                Run::Write { .. } => {
+                    let replies = shared.node.write(db, &run).await;
+                    let elapsed = started.elapsed() / run.len() as u32;
+                    for (reply, cmd) in replies.iter().zip(&run) {
+                        tally.errors += u64::from(reply.is_error());
+                        reply.encode(protocol, out);
+                        self.slowlog(slow_threshold, *cmd, elapsed);
+                    }
+                }
+                Run::Session(f) => {
+                    let client = self.state.lock().clone();
+                    let mut session = SessionImpl::new(&shared, client);
+                    let reply = f(&mut session, &batch[i - 1]).unwrap_or_else(Reply::from);
+                    let client = session.into_client();
+                    // A reply is encoded in the protocol in force after the command (HELLO 3
+                    // answers in RESP3).
+                    tally.errors += u64::from(reply.is_error());
+                    reply.encode(client.protocol, out);
+                    quit = client.close_after_reply;
+                    *self.state.lock() = client;
+                    self.slowlog(slow_threshold, run[0], started.elapsed());
+                }
+            }
+            let mut s = self.state.lock();
+            s.last_interaction = Instant::now();
+            let last = run[run.len() - 1].0.name;
+            if s.last_cmd != last {
+                s.last_cmd = last.to_string();
+            }
+        }
+        let c = &shared.counters;
+        c.commands.fetch_add(tally.commands, Ordering::Relaxed);
+        for (counter, n) in [
+            (&c.errors, tally.errors),
+            (&c.hits, tally.hits),
+            (&c.misses, tally.misses),
+        ] {
+            if n > 0 {
+                counter.fetch_add(n, Ordering::Relaxed);
+            }
+        }
+        quit
     }
+
+    /// Records a command in the slow log when it took at least the threshold.
+    fn slowlog(&self, threshold: i64, (spec, argv): (&'static Spec, &[Bytes]), took: Duration) {
+        if threshold < 0 || (took.as_micros() as i64) < threshold || spec.has(flags::SKIP_SLOWLOG)
+        {
+            return;
+        }
+        let (addr, name) = {
+            let s = self.state.lock();
+            (s.addr.clone(), s.name.clone())
+        };
+        let max_len = self.shared.config.read().slowlog_max_len;
+        self.shared
+            .slowlog
+            .lock()
+            .push(argv, took, addr, name, max_len);
+    }
+}
+
+/// Whether two commands can share a run: both reads or both writes.
+fn same_kind(a: &Spec, b: &Spec) -> bool {
+    matches!(
+        (a.run, b.run),
+        (Run::Read(_), Run::Read(_)) | (Run::Write { .. }, Run::Write { .. })
+    )
 }
 
 /// Resolves after `secs` seconds of idleness (never when 0).
