@@ -33,6 +33,9 @@ pub fn matches(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
                         continue;
                     }
                 }
+                // Collapsing the `if` into the guard would let an escaped byte that does not
+                // match fall through to the literal arm below.
+                #[allow(clippy::collapsible_match)]
                 b'\\' if p + 1 < pattern.len() && t < text.len() => {
                     if eq(pattern[p + 1], text[t], nocase) {
                         p += 2;

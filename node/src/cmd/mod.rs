@@ -14,6 +14,7 @@
 
 pub mod args;
 pub mod errors;
+pub mod glob;
 pub mod session;
 
 pub mod connection;

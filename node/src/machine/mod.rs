@@ -78,12 +78,11 @@ impl Machine {
             now_ms: entry.time_ms,
             index,
         };
-        let replies = entry
+        entry
             .commands
             .iter()
             .map(|argv| apply_one(&mut ctx, argv))
-            .collect();
-        replies
+            .collect()
     }
 
     /// Runs a read command at `now_ms` (already max'ed with the last applied time by

@@ -82,10 +82,10 @@ impl Db {
         if entry.expire_at != 0 {
             self.expires.insert((entry.expire_at, k.clone()));
         }
-        if let Some(old) = self.keys.insert(k.clone(), entry) {
-            if old.expire_at != 0 {
-                self.expires.remove(&(old.expire_at, k));
-            }
+        if let Some(old) = self.keys.insert(k.clone(), entry)
+            && old.expire_at != 0
+        {
+            self.expires.remove(&(old.expire_at, k));
         }
     }
 
@@ -200,16 +200,15 @@ impl Db {
         mut keep: impl FnMut(&Bytes, &Entry) -> bool,
     ) -> ScanPage {
         let mut page = ScanPage::default();
-        let mut visited = 0usize;
         let mut last_hash = None;
         let start = Key::position(cursor);
-        for (k, e) in self.keys.range((Bound::Included(start), Bound::Unbounded)) {
+        let range = self.keys.range((Bound::Included(start), Bound::Unbounded));
+        for (visited, (k, e)) in range.enumerate() {
             if visited >= count.max(1) && last_hash != Some(k.hash()) {
                 page.cursor = k.hash();
                 // Cursor 0 means "done"; a remaining key at hash 0 can only be the first one.
                 return page;
             }
-            visited += 1;
             last_hash = Some(k.hash());
             if !e.is_expired(now_ms) && keep(k.bytes(), e) {
                 page.keys.push(k.bytes().clone());
