@@ -157,7 +157,7 @@ fn prepare(argv: &[Bytes], p: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     Ok(canon)
 }
 
-fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
+pub(crate) fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let set = Set::parse(argv)?;
     let expire_at = match set.expiry {
         Some(Expiry::KeepTtl) | None => None,
