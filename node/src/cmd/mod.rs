@@ -18,9 +18,13 @@ pub mod glob;
 pub mod session;
 
 pub mod connection;
+pub mod hash;
 pub mod keyspace;
+pub mod list;
 pub mod server;
+pub mod set;
 pub mod string;
+pub mod zset;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -144,11 +148,25 @@ pub struct ApplyCtx<'a> {
     pub now_ms: u64,
     /// The entry's log index: the version stamped on every key changed.
     pub index: u64,
+    /// The entry's random stream, created on first use (see [`ApplyCtx::rng`]).
+    pub rng: Option<Rng>,
 }
+
+/// The PRNG commands draw on (SPOP, SRANDMEMBER, RANDOMKEY...): a fixed algorithm, so a seed
+/// gives the same numbers on every node and every version.
+pub type Rng = rand_xoshiro::Xoshiro256PlusPlus;
 
 impl ApplyCtx<'_> {
     pub fn db(&mut self) -> &mut Db {
         self.store.db_mut(self.db)
+    }
+
+    /// The random stream of this entry, seeded with its log index: replicas applying the
+    /// same entry draw the same numbers (DESIGN.md "The log entry").
+    pub fn rng(&mut self) -> &mut Rng {
+        let index = self.index;
+        self.rng
+            .get_or_insert_with(|| rand::SeedableRng::seed_from_u64(index))
     }
 }
 
@@ -169,6 +187,11 @@ impl ReadCtx<'_> {
     pub fn db(&self) -> &Db {
         self.store.db(self.db)
     }
+
+    /// A random stream for this read, from its seed.
+    pub fn rng(&self) -> Rng {
+        rand::SeedableRng::seed_from_u64(self.seed)
+    }
 }
 
 /// Every command of this server, in one list built from each group's rows.
@@ -178,6 +201,10 @@ fn all_specs() -> impl Iterator<Item = &'static Spec> {
         .chain(server::COMMANDS)
         .chain(string::COMMANDS)
         .chain(keyspace::COMMANDS)
+        .chain(list::COMMANDS)
+        .chain(hash::COMMANDS)
+        .chain(set::COMMANDS)
+        .chain(zset::COMMANDS)
         .copied()
 }
 

@@ -77,6 +77,7 @@ impl Machine {
             db,
             now_ms: entry.time_ms,
             index,
+            rng: None,
         };
         entry
             .commands

@@ -123,7 +123,8 @@ impl Node {
                 cmd::keyspace::expire_sweep::NAME.as_bytes(),
             ));
             argv.extend(keys);
-            self.write(db, &[(&cmd::keyspace::expire_sweep::SPEC, &argv[..])]).await;
+            self.write(db, &[(&cmd::keyspace::expire_sweep::SPEC, &argv[..])])
+                .await;
         }
         proposed
     }

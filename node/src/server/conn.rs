@@ -290,8 +290,7 @@ impl Conn {
 
     /// Records a command in the slow log when it took at least the threshold.
     fn slowlog(&self, threshold: i64, (spec, argv): (&'static Spec, &[Bytes]), took: Duration) {
-        if threshold < 0 || (took.as_micros() as i64) < threshold || spec.has(flags::SKIP_SLOWLOG)
-        {
+        if threshold < 0 || (took.as_micros() as i64) < threshold || spec.has(flags::SKIP_SLOWLOG) {
             return;
         }
         let (addr, name) = {

@@ -246,8 +246,9 @@ mod tests {
     }
 
     fn str_of(db: &Db, k: &str, now: u64) -> Option<Bytes> {
-        db.get(&b(k), now).map(|e| match &e.value {
-            Value::Str(s) => s.clone(),
+        db.get(&b(k), now).and_then(|e| match &e.value {
+            Value::Str(s) => Some(s.clone()),
+            _ => None,
         })
     }
 

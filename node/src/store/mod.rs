@@ -9,12 +9,20 @@
 //! lets a SCAN cursor be a position in hash space that survives any insert or delete.
 
 mod db;
+mod hash;
 mod key;
+mod list;
+mod set;
 mod value;
+mod zset;
 
 pub use db::{Db, ScanPage};
+pub use hash::Hash;
 pub use key::Key;
+pub use list::List;
+pub use set::Set;
 pub use value::{Entry, Value};
+pub use zset::ZSet;
 
 /// All databases of one node.
 #[derive(Clone)]

@@ -1,13 +1,25 @@
 //! Values and keyspace entries.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 
+use super::{Hash, List, Set, ZSet};
+
 /// A value of one of Redis's types.
+///
+/// Collections sit behind an `Arc`: cloning a value (COPY, a snapshot's point-in-time view of
+/// the keyspace) shares it, and a write copies it first only while it is shared
+/// (`Arc::make_mut`), which is copy-on-write per key.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// A string (binary-safe). Integers are kept as their decimal text, as Redis's `int`
     /// encoding still answers GET with that text.
     Str(Bytes),
+    List(Arc<List>),
+    Hash(Arc<Hash>),
+    Set(Arc<Set>),
+    ZSet(Arc<ZSet>),
 }
 
 impl Value {
@@ -15,6 +27,10 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -31,6 +47,10 @@ impl Value {
                     "raw"
                 }
             }
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 
@@ -38,6 +58,10 @@ impl Value {
     pub fn heap_size(&self) -> usize {
         match self {
             Value::Str(s) => s.len(),
+            Value::List(l) => l.heap_size(),
+            Value::Hash(h) => h.heap_size(),
+            Value::Set(s) => s.heap_size(),
+            Value::ZSet(z) => z.heap_size(),
         }
     }
 }

@@ -121,6 +121,7 @@ fn refcount(entry: &Entry) -> i64 {
                     .is_some_and(|n| (0..SHARED_INTEGERS).contains(&n));
             if shared { SHARED_REFCOUNT } else { 1 }
         }
+        _ => 1,
     }
 }
 

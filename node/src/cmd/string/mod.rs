@@ -60,6 +60,7 @@ pub const COMMANDS: &[&Spec] = &[
 pub fn as_str(entry: &Entry) -> Result<&Bytes, CmdError> {
     match &entry.value {
         Value::Str(s) => Ok(s),
+        _ => Err(CmdError::WrongType),
     }
 }
 
@@ -67,6 +68,7 @@ pub fn as_str(entry: &Entry) -> Result<&Bytes, CmdError> {
 pub fn as_str_mut(entry: &mut Entry) -> Result<&mut Bytes, CmdError> {
     match &mut entry.value {
         Value::Str(s) => Ok(s),
+        _ => Err(CmdError::WrongType),
     }
 }
 

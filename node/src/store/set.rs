@@ -1,0 +1,29 @@
+//! A set of distinct strings (Redis sets).
+//!
+//! Not yet implemented beyond its shape: the collections issue fills this in.
+
+/// A set of distinct strings (Redis sets).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Set {
+    len: usize,
+}
+
+impl Set {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The name OBJECT ENCODING answers.
+    pub fn encoding(&self) -> &'static str {
+        "listpack"
+    }
+
+    /// Approximate heap bytes used.
+    pub fn heap_size(&self) -> usize {
+        0
+    }
+}
