@@ -211,7 +211,7 @@ fn all_specs() -> impl Iterator<Item = &'static Spec> {
 /// A name → spec lookup. The server builds its own with `rename-command` applied; the state
 /// machine uses [`Table::canonical`], since logged argv always carries canonical names.
 pub struct Table {
-    by_name: HashMap<Vec<u8>, &'static Spec>,
+    by_name: HashMap<Vec<u8>, &'static Spec, rustc_hash::FxBuildHasher>,
 }
 
 impl Table {
@@ -224,7 +224,7 @@ impl Table {
     /// The table with `renames` applied: (old, new) pairs, an empty new name disabling the
     /// command (`rename-command`).
     pub fn with_renames(renames: &[(String, String)]) -> Table {
-        let mut by_name: HashMap<Vec<u8>, &'static Spec> = all_specs()
+        let mut by_name: HashMap<Vec<u8>, &'static Spec, rustc_hash::FxBuildHasher> = all_specs()
             .map(|s| (s.name.as_bytes().to_vec(), s))
             .collect();
         for (old, new) in renames {

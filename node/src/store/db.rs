@@ -78,15 +78,26 @@ impl Db {
 
     /// Stores a whole entry (value, expiry, version), replacing any previous one.
     pub fn insert(&mut self, key: &Bytes, entry: Entry) {
+        let lookup = Key::lookup(key);
+        let new_exp = entry.expire_at;
+        // Overwriting reuses the stored key: no allocation for the key bytes.
+        if let Some(slot) = self.keys.get_mut(&lookup) {
+            let old_exp = std::mem::replace(slot, entry).expire_at;
+            if old_exp != new_exp {
+                if old_exp != 0 {
+                    self.expires.remove(&(old_exp, lookup));
+                }
+                if new_exp != 0 {
+                    self.expires.insert((new_exp, Key::owned(key)));
+                }
+            }
+            return;
+        }
         let k = Key::owned(key);
-        if entry.expire_at != 0 {
-            self.expires.insert((entry.expire_at, k.clone()));
+        if new_exp != 0 {
+            self.expires.insert((new_exp, k.clone()));
         }
-        if let Some(old) = self.keys.insert(k.clone(), entry)
-            && old.expire_at != 0
-        {
-            self.expires.remove(&(old.expire_at, k));
-        }
+        self.keys.insert(k, entry);
     }
 
     /// Replaces the value of a live key, keeping its TTL (as SETRANGE, APPEND, INCR do).
@@ -265,6 +276,18 @@ mod tests {
         assert!(db.get_mut(&b("k"), 1001).is_none());
         assert_eq!(db.len(), 0);
         assert_eq!(db.volatile_len(), 0);
+    }
+
+    #[test]
+    fn overwrite_with_the_same_expiry_keeps_it_indexed() {
+        let mut db = Db::default();
+        db.insert(&b("k"), Entry::with_expire(Value::Str(b("v")), Some(50), 1));
+        db.insert(&b("k"), Entry::with_expire(Value::Str(b("w")), Some(50), 2));
+        assert_eq!(db.volatile_len(), 1);
+        assert_eq!(db.expired_keys(51, 10), vec![b("k")]);
+        db.insert(&b("k"), Entry::with_expire(Value::Str(b("x")), Some(70), 3));
+        assert_eq!(db.volatile_len(), 1);
+        assert_eq!(db.expired_keys(71, 10), vec![b("k")]);
     }
 
     #[test]

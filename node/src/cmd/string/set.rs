@@ -77,19 +77,19 @@ impl Expiry {
 
 /// A parsed SET.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Set {
-    pub key: Bytes,
-    pub value: Bytes,
+pub struct Set<'a> {
+    pub key: &'a Bytes,
+    pub value: &'a Bytes,
     pub condition: Condition,
     pub get: bool,
     pub expiry: Option<Expiry>,
 }
 
-impl Set {
-    pub fn parse(argv: &[Bytes]) -> Result<Set, CmdError> {
+impl<'a> Set<'a> {
+    pub fn parse(argv: &'a [Bytes]) -> Result<Set<'a>, CmdError> {
         let mut set = Set {
-            key: argv[1].clone(),
-            value: argv[2].clone(),
+            key: &argv[1],
+            value: &argv[2],
             condition: Condition::Always,
             get: false,
             expiry: None,
@@ -136,7 +136,8 @@ fn expiry_word(opt: &[u8]) -> Option<fn(i64) -> Expiry> {
 
 fn prepare(argv: &[Bytes], p: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     let set = Set::parse(argv)?;
-    let mut canon = vec![word("set"), set.key, set.value];
+    let mut canon = Vec::with_capacity(argv.len());
+    canon.extend([word("set"), set.key.clone(), set.value.clone()]);
     match set.condition {
         Condition::Always => {}
         Condition::Nx => canon.push(word("NX")),
@@ -165,7 +166,7 @@ pub(crate) fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
     };
     let (now, index) = (ctx.now_ms, ctx.index);
     let db = ctx.db();
-    let old = db.get_mut(&set.key, now);
+    let old = db.get_mut(set.key, now);
     let found = old.is_some();
     let old_value = match (&old, set.get) {
         (Some(entry), true) => Some(as_str(entry)?.clone()),
@@ -183,7 +184,7 @@ pub(crate) fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
     if !skip {
         let value = Value::Str(Bytes::copy_from_slice(&set.value));
         db.insert(
-            &set.key,
+            set.key,
             Entry::with_expire(value, expire_at.or(keep_ttl), index),
         );
     }
