@@ -12,7 +12,19 @@ static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// `--name value ...` (for example `--port 6380 --requirepass secret`). The password may also
 /// come from the REDIS_PASSWORD environment variable.
 #[derive(Parser)]
-#[command(name = "redraft", version, about, long_about = None)]
+#[command(
+    name = "redraft",
+    version,
+    about,
+    long_about = None,
+    after_help = "Directives are Redis's, given after an optional config file as --name value \
+                  (for example: redraft /etc/redraft.conf --port 6380 --requirepass secret). \
+                  Command line directives override the file.\n\n\
+                  Directives: port, bind, requirepass, dir, dbfilename, databases, \
+                  rename-command, slowlog-log-slower-than, slowlog-max-len, maxclients, timeout, \
+                  tcp-keepalive, loglevel, logfile, proto-max-bulk-len, io-threads.\n\n\
+                  Environment: REDIS_PASSWORD sets requirepass (a --requirepass flag wins)."
+)]
 struct Cli {
     /// [CONFIG_FILE] [--directive value ...]
     #[arg(
