@@ -64,6 +64,9 @@ impl Default for Config {
 /// The others need a restart here (Redis can also rebind `port`/`bind` and change
 /// `proto-max-bulk-len` live).
 pub const PARAMETERS: &[(&str, bool)] = &[
+    // Reported so tools that read them (redis-benchmark, GUIs) see this server's truth: no
+    // RDB save points and no AOF until persistence lands.
+    ("appendonly", false),
     ("bind", false),
     ("databases", false),
     ("dbfilename", false),
@@ -75,6 +78,7 @@ pub const PARAMETERS: &[(&str, bool)] = &[
     ("port", false),
     ("proto-max-bulk-len", false),
     ("requirepass", true),
+    ("save", false),
     ("slowlog-log-slower-than", true),
     ("slowlog-max-len", true),
     ("tcp-keepalive", true),
@@ -253,6 +257,8 @@ impl Config {
             "logfile" => self.logfile.clone(),
             "proto-max-bulk-len" => self.proto_max_bulk_len.to_string(),
             "io-threads" => self.io_threads.to_string(),
+            "save" => String::new(),
+            "appendonly" => "no".to_string(),
             _ => return None,
         })
     }

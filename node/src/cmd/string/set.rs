@@ -182,7 +182,7 @@ pub(crate) fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
         Condition::Xx => !found,
     };
     if !skip {
-        let value = Value::Str(Bytes::copy_from_slice(&set.value));
+        let value = Value::Str(Bytes::copy_from_slice(set.value));
         db.insert(
             set.key,
             Entry::with_expire(value, expire_at.or(keep_ttl), index),
