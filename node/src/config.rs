@@ -199,6 +199,15 @@ impl Config {
             "port" => self.port = int(value, 0, 65535)? as u16,
             "bind" => self.bind = value.split_whitespace().map(str::to_string).collect(),
             "requirepass" => self.requirepass = value.to_string(),
+            // Accepted only with the values this server has (a redis.conf saying so loads).
+            "save" if value.trim().is_empty() => {}
+            "save" => return Err("RDB save points are not available yet".to_string()),
+            "appendonly" if value.eq_ignore_ascii_case("no") => {}
+            "appendonly" => {
+                return Err(
+                    "there is no append-only file: writes are made durable by the log".to_string(),
+                );
+            }
             "dir" => self.dir = PathBuf::from(value),
             "dbfilename" => {
                 if value.contains('/') {
