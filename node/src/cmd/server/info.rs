@@ -248,6 +248,27 @@ fn allocator() -> Allocator {
     }
 }
 
+/// Memory figures for MEMORY STATS: used (allocated) now, at startup, at peak, and resident.
+#[derive(Debug, Clone, Copy)]
+pub struct MemoryFigures {
+    pub used: u64,
+    pub startup: u64,
+    pub peak: u64,
+    pub resident: u64,
+}
+
+/// The allocator's figures now.
+pub fn memory_figures() -> MemoryFigures {
+    let a = allocator();
+    PEAK.fetch_max(a.allocated, Ordering::Relaxed);
+    MemoryFigures {
+        used: a.allocated,
+        startup: STARTUP.load(Ordering::Relaxed),
+        peak: PEAK.load(Ordering::Relaxed),
+        resident: a.resident,
+    }
+}
+
 /// Samples memory use, keeping the peak (called every second by the server, and by INFO).
 pub fn sample_memory() -> u64 {
     let used = allocator().allocated;

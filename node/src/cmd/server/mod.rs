@@ -7,6 +7,7 @@ pub mod dbsize;
 pub mod flushall;
 pub mod flushdb;
 pub mod info;
+pub mod memory;
 pub mod shutdown;
 pub mod slowlog;
 pub mod swapdb;
@@ -22,6 +23,7 @@ pub const COMMANDS: &[&Spec] = &[
     &flushall::SPEC,
     &flushdb::SPEC,
     &info::SPEC,
+    &memory::SPEC,
     &shutdown::SPEC,
     &slowlog::SPEC,
     &swapdb::SPEC,
