@@ -32,7 +32,8 @@ n1=${BENCH_N1:-250000}
 n16=${BENCH_N16:-2000000}
 out_json=${BENCH_JSON:-$repo/tests/bench/compare.json}
 clients=50
-tests=(set get incr mset)
+# shellcheck disable=SC2206
+tests=(${BENCH_TESTS:-set get incr mset lpush rpop sadd hset zadd lrange_100})
 redis_server=${REDIS_SERVER:-redis-server}
 
 for tool in "$redis_server" redis-benchmark redis-cli python3; do
@@ -97,6 +98,12 @@ probe() {
     get) redis-cli -p "$2" GET bench:probe ;;
     incr) redis-cli -p "$2" INCR bench:probe:counter ;;
     mset) redis-cli -p "$2" MSET bench:probe:a 1 bench:probe:b 2 ;;
+    lpush | lrange_100) redis-cli -p "$2" LPUSH bench:probe:list a ;;
+    rpop) redis-cli -p "$2" RPOP bench:probe:list ;;
+    sadd) redis-cli -p "$2" SADD bench:probe:set a ;;
+    hset) redis-cli -p "$2" HSET bench:probe:hash f v ;;
+    zadd) redis-cli -p "$2" ZADD bench:probe:zset 1 a ;;
+    *) echo "ERR unknown benchmark test $1" ;;
     esac
 }
 redraft_tests=()
@@ -158,17 +165,17 @@ import statistics
 
 work = os.environ["BENCH_WORK"]
 rounds = int(os.environ["BENCH_ROUNDS"])
-names = {"set": "SET", "get": "GET", "incr": "INCR", "mset": "MSET (10 keys)"}
-tests = [names[t] for t in os.environ["BENCH_TESTS"].split()]
-
-# samples[(test, pipeline, server)] = [ops/s of each round]
+# samples[(test, pipeline, server)] = [ops/s of each round]; tests in the order run
 samples = {}
+tests = []
 for path in sorted(glob.glob(os.path.join(work, "round*-*-P*.csv"))):
     base = os.path.basename(path)[len("round"):-len(".csv")]
     _round, server, pipeline = base.split("-")
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
             key = (row["test"], int(pipeline[1:]), server)
+            if row["test"] not in tests:
+                tests.append(row["test"])
             samples.setdefault(key, []).append(float(row["rps"]))
 
 
