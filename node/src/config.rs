@@ -60,18 +60,19 @@ impl Default for Config {
     }
 }
 
-/// Directives CONFIG GET lists and CONFIG SET may change at run time (name, settable).
+/// Directives CONFIG GET lists, sorted, with whether CONFIG SET may change them at run time.
+/// The others need a restart here (Redis can rebind `port`/`bind` and move `dir` live).
 pub const PARAMETERS: &[(&str, bool)] = &[
     ("bind", false),
     ("databases", false),
-    ("dbfilename", false),
+    ("dbfilename", true),
     ("dir", false),
     ("io-threads", false),
     ("logfile", false),
     ("loglevel", true),
     ("maxclients", true),
     ("port", false),
-    ("proto-max-bulk-len", true),
+    ("proto-max-bulk-len", false),
     ("requirepass", true),
     ("slowlog-log-slower-than", true),
     ("slowlog-max-len", true),
@@ -79,9 +80,17 @@ pub const PARAMETERS: &[(&str, bool)] = &[
     ("timeout", true),
 ];
 
+/// Redis's `INT_MAX`, `UINT_MAX`, `LONG_MAX`: the bounds of its integer directives.
+const INT_MAX: i64 = i32::MAX as i64;
+const UINT_MAX: i64 = u32::MAX as i64;
+const LONG_MAX: i64 = i64::MAX;
+
+/// The `loglevel` values of Redis 7.0.
+const LOGLEVELS: &[&str] = &["debug", "verbose", "notice", "warning"];
+
 impl Config {
     /// Builds the configuration from the command line (`redraft [FILE] [--name value ...]`)
-    /// and the environment.
+    /// and the environment: the file first, then `REDIS_PASSWORD`, then the flags.
     pub fn from_args(args: &[String], password_env: Option<String>) -> Result<Config> {
         let mut config = Config::default();
         let mut rest = args;
@@ -112,7 +121,7 @@ impl Config {
         for line in lines {
             config
                 .set_directive(&line[0], &line[1..])
-                .with_context(|| format!("in command line option --{}", line[0]))?;
+                .with_context(|| format!("in command line option --{}", line.join(" ")))?;
         }
         Ok(config)
     }
@@ -139,65 +148,81 @@ impl Config {
         Ok(())
     }
 
-    /// Sets one directive from its words.
+    /// Sets one directive from its words (a config file line or a command line flag).
     pub fn set_directive(&mut self, name: &str, values: &[String]) -> Result<()> {
         let name = name.to_ascii_lowercase();
-        let one = || -> Result<&String> {
-            match values {
-                [v] => Ok(v),
-                _ => bail!("'{name}' takes exactly one argument"),
-            }
-        };
         match name.as_str() {
-            "port" => self.port = parse_num(one()?)?,
             "bind" => {
                 if values.is_empty() {
                     bail!("'bind' needs at least one address");
                 }
                 self.bind = values.to_vec();
             }
-            "requirepass" => self.requirepass = one()?.clone(),
-            "dir" => self.dir = PathBuf::from(one()?),
-            "dbfilename" => {
-                let v = one()?;
-                if v.contains('/') {
-                    bail!("dbfilename can't be a path, just a filename");
-                }
-                self.dbfilename = v.clone();
-            }
-            "databases" => {
-                let n: usize = parse_num(one()?)?;
-                if n == 0 {
-                    bail!("databases must be at least 1");
-                }
-                self.databases = n;
-            }
             "rename-command" => match values {
                 [old, new] => self.rename_commands.push((old.clone(), new.clone())),
                 _ => bail!("'rename-command' takes a command name and a new name (or \"\")"),
             },
-            "slowlog-log-slower-than" => self.slowlog_log_slower_than = parse_num(one()?)?,
-            "slowlog-max-len" => self.slowlog_max_len = parse_num(one()?)?,
-            "maxclients" => self.maxclients = parse_num(one()?)?,
-            "timeout" => self.timeout = parse_num(one()?)?,
-            "tcp-keepalive" => self.tcp_keepalive = parse_num(one()?)?,
+            _ => {
+                if Config::is_settable(&name).is_none() {
+                    bail!("unknown directive '{name}'");
+                }
+                let [value] = values else {
+                    bail!("'{name}' takes exactly one argument");
+                };
+                self.set(&name, value).map_err(anyhow::Error::msg)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether CONFIG SET may change `name` (lower case); `None` for an unknown parameter.
+    pub fn is_settable(name: &str) -> Option<bool> {
+        PARAMETERS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, settable)| *settable)
+    }
+
+    /// Sets the one-value parameter `name` (lower case), validated as Redis 7.0 does; the
+    /// error is Redis's reason text (`argument must be between 0 and 2147483647 inclusive`).
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        match name {
+            "port" => self.port = int(value, 0, 65535)? as u16,
+            "bind" => self.bind = value.split_whitespace().map(str::to_string).collect(),
+            "requirepass" => self.requirepass = value.to_string(),
+            "dir" => self.dir = PathBuf::from(value),
+            "dbfilename" => {
+                if value.contains('/') {
+                    return Err("dbfilename can't be a path, just a filename".to_string());
+                }
+                self.dbfilename = value.to_string();
+            }
+            "databases" => self.databases = int(value, 1, INT_MAX)? as usize,
+            "slowlog-log-slower-than" => self.slowlog_log_slower_than = int(value, -1, LONG_MAX)?,
+            "slowlog-max-len" => self.slowlog_max_len = int(value, 0, LONG_MAX)? as usize,
+            "maxclients" => self.maxclients = int(value, 1, UINT_MAX)? as usize,
+            "timeout" => self.timeout = int(value, 0, INT_MAX)? as u64,
+            "tcp-keepalive" => self.tcp_keepalive = int(value, 0, INT_MAX)? as u64,
             "loglevel" => {
-                let v = one()?.to_ascii_lowercase();
-                if !["debug", "verbose", "notice", "warning", "nothing"].contains(&v.as_str()) {
-                    bail!("loglevel must be one of debug, verbose, notice, warning, nothing");
+                let v = value.to_ascii_lowercase();
+                if !LOGLEVELS.contains(&v.as_str()) {
+                    return Err(format!(
+                        "argument(s) must be one of the following: {}",
+                        LOGLEVELS.join(", ")
+                    ));
                 }
                 self.loglevel = v;
             }
-            "logfile" => self.logfile = one()?.clone(),
-            "proto-max-bulk-len" => self.proto_max_bulk_len = parse_memory(one()?)? as usize,
-            "io-threads" => {
-                let n: usize = parse_num(one()?)?;
-                if !(1..=128).contains(&n) {
-                    bail!("io-threads must be between 1 and 128");
-                }
-                self.io_threads = n;
+            "logfile" => self.logfile = value.to_string(),
+            "proto-max-bulk-len" => {
+                let n = parse_memory(value)
+                    .ok()
+                    .and_then(|n| i64::try_from(n).ok())
+                    .ok_or("argument must be a memory value")?;
+                self.proto_max_bulk_len = bounded(n, 1024 * 1024, LONG_MAX)? as usize;
             }
-            other => bail!("unknown directive '{other}'"),
+            "io-threads" => self.io_threads = int(value, 1, 128)? as usize,
+            other => return Err(format!("unknown parameter '{other}'")),
         }
         Ok(())
     }
@@ -225,6 +250,23 @@ impl Config {
             "io-threads" => self.io_threads.to_string(),
             _ => return None,
         })
+    }
+}
+
+/// An integer directive, parsed as Redis's `string2ll` and checked against its bounds.
+fn int(value: &str, min: i64, max: i64) -> Result<i64, String> {
+    let n = crate::cmd::args::strict_i64(value.as_bytes())
+        .ok_or("argument couldn't be parsed into an integer")?;
+    bounded(n, min, max)
+}
+
+fn bounded(n: i64, min: i64, max: i64) -> Result<i64, String> {
+    if (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "argument must be between {min} and {max} inclusive"
+        ))
     }
 }
 

@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 use tracing::debug;
 
 use crate::cmd::session::ClientState;
+use crate::cmd::server::command::full_name;
 use crate::cmd::{self, CmdError, Run, Spec, flags};
 use crate::raft::ReadFn;
 use crate::resp::{Limits, Parsed, Reply, parse_request};
@@ -42,12 +43,9 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAd
         .unwrap_or_default();
     let id = shared.next_client_id.fetch_add(1, Ordering::Relaxed);
     let authenticated = shared.config.read().requirepass.is_empty();
-    let state = Arc::new(Mutex::new(ClientState::new(
-        id,
-        peer.to_string(),
-        laddr,
-        authenticated,
-    )));
+    let mut client = ClientState::new(id, peer.to_string(), laddr, authenticated);
+    client.fd = i64::from(std::os::fd::AsRawFd::as_raw_fd(&stream));
+    let state = Arc::new(Mutex::new(client));
     let kill = Arc::new(Notify::new());
     shared.clients.lock().insert(
         id,
@@ -85,7 +83,8 @@ struct Tally {
 /// What a command needs, looked up and authorized.
 enum Ready {
     Run(&'static Spec),
-    Rejected(CmdError),
+    /// Refused before running, with the command when it exists (wrong arity, NOAUTH).
+    Rejected(CmdError, Option<&'static Spec>),
 }
 
 impl Conn {
@@ -171,10 +170,10 @@ impl Conn {
     fn ready(&self, argv: &[Bytes], authenticated: bool) -> Ready {
         match cmd::lookup(&self.shared.table, argv) {
             Ok(spec) if !authenticated && !spec.has(flags::NO_AUTH) => {
-                Ready::Rejected(CmdError::NoAuth)
+                Ready::Rejected(CmdError::NoAuth, Some(spec))
             }
             Ok(spec) => Ready::Run(spec),
-            Err(e) => Ready::Rejected(e),
+            Err(e) => Ready::Rejected(e, self.shared.table.get(&argv[0])),
         }
     }
 
@@ -189,17 +188,30 @@ impl Conn {
         let mut quit = false;
         let mut i = 0;
         while i < batch.len() && !quit {
-            let (authenticated, db, protocol) = {
+            let (authenticated, db, protocol, mut reply_mode) = {
                 let s = self.state.lock();
-                (s.authenticated, s.db, s.protocol)
+                (s.authenticated, s.db, s.protocol, s.reply)
             };
             let spec = match self.ready(&batch[i], authenticated) {
                 Ready::Run(spec) => spec,
-                Ready::Rejected(e) => {
+                Ready::Rejected(e, spec) => {
                     debug!(client = self.id, error = %e, "command rejected");
                     tally.commands += 1;
                     tally.errors += 1;
-                    Reply::from(e).encode(protocol, out);
+                    let reply = Reply::from(e);
+                    if let Reply::Error(text) = &reply {
+                        shared.stats.error(text);
+                    }
+                    let mut s = self.state.lock();
+                    if let Some(spec) = spec {
+                        // Redis records a refused command as the client's last one too.
+                        let name = full_name(spec, &batch[i]);
+                        shared.stats.rejected(&name);
+                        s.last_cmd = name.into_owned();
+                    }
+                    if s.reply.after_command() {
+                        reply.encode(protocol, out);
+                    }
                     i += 1;
                     continue;
                 }
@@ -236,42 +248,54 @@ impl Conn {
                             tally.misses += misses;
                             let reply = result.unwrap_or_else(Reply::from);
                             tally.errors += u64::from(reply.is_error());
-                            reply.encode(protocol, out);
+                            if reply_mode.after_command() {
+                                reply.encode(protocol, out);
+                            }
                             let now = Instant::now();
-                            self.slowlog(slow_threshold, run[k], now - last);
+                            self.account(slow_threshold, run[k], now - last, &reply);
                             last = now;
                             k += 1;
                         })
                         .await;
+                    self.state.lock().reply = reply_mode;
                 }
                 Run::Write { .. } => {
                     let replies = shared.node.write(db, &run).await;
                     let elapsed = started.elapsed() / run.len() as u32;
                     for (reply, cmd) in replies.iter().zip(&run) {
                         tally.errors += u64::from(reply.is_error());
-                        reply.encode(protocol, out);
-                        self.slowlog(slow_threshold, *cmd, elapsed);
+                        if reply_mode.after_command() {
+                            reply.encode(protocol, out);
+                        }
+                        self.account(slow_threshold, *cmd, elapsed, reply);
                     }
+                    self.state.lock().reply = reply_mode;
                 }
                 Run::Session(f) => {
-                    let client = self.state.lock().clone();
+                    let mut client = self.state.lock().clone();
+                    // Redis records the command before running it (CLIENT LIST shows
+                    // `cmd=client|list` for the caller).
+                    client.last_cmd = full_name(spec, run[0].1).into_owned();
                     let mut session = SessionImpl::new(&shared, client);
                     let reply = f(&mut session, &batch[i - 1]).unwrap_or_else(Reply::from);
-                    let client = session.into_client();
+                    let mut client = session.into_client();
                     // A reply is encoded in the protocol in force after the command (HELLO 3
-                    // answers in RESP3).
+                    // answers in RESP3), unless CLIENT REPLY (or SHUTDOWN) silenced it.
                     tally.errors += u64::from(reply.is_error());
-                    reply.encode(client.protocol, out);
+                    if client.reply.after_command() {
+                        reply.encode(client.protocol, out);
+                    }
                     quit = client.close_after_reply;
                     *self.state.lock() = client;
-                    self.slowlog(slow_threshold, run[0], started.elapsed());
+                    self.account(slow_threshold, run[0], started.elapsed(), &reply);
                 }
             }
             let mut s = self.state.lock();
             s.last_interaction = Instant::now();
-            let last = run[run.len() - 1].0.name;
+            let (spec, argv) = run[run.len() - 1];
+            let last = full_name(spec, argv);
             if s.last_cmd != last {
-                s.last_cmd = last.to_string();
+                s.last_cmd = last.into_owned();
             }
         }
         let c = &shared.counters;
@@ -286,6 +310,23 @@ impl Conn {
             }
         }
         quit
+    }
+
+    /// Accounts for a command that ran: INFO commandstats and errorstats, and the slow log.
+    fn account(
+        &self,
+        threshold: i64,
+        cmd: (&'static Spec, &[Bytes]),
+        took: Duration,
+        reply: &Reply,
+    ) {
+        let stats = &self.shared.stats;
+        if let Reply::Error(text) = reply {
+            stats.error(text);
+        }
+        let name = full_name(cmd.0, cmd.1);
+        stats.called(&name, took.as_micros() as u64, reply.is_error());
+        self.slowlog(threshold, cmd, took);
     }
 
     /// Records a command in the slow log when it took at least the threshold.

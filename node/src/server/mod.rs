@@ -7,6 +7,7 @@
 
 mod conn;
 mod session;
+mod stats;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -78,28 +79,56 @@ pub(crate) struct Shared {
     pub ops_per_sec: AtomicU64,
     /// Addresses the listeners are bound to (INFO tcp_port uses the first).
     pub port: u16,
+    /// INFO commandstats and errorstats.
+    pub stats: stats::CommandStats,
+    /// Network throughput over the last sampling period, as `f64` bits (INFO
+    /// instantaneous_input_kbps / instantaneous_output_kbps).
+    pub input_kbps: AtomicU64,
+    pub output_kbps: AtomicU64,
+    /// `expired_keys` at the last CONFIG RESETSTAT (the count lives in the store).
+    pub expired_base: AtomicU64,
+    /// Unix seconds at startup.
+    pub started_unix: u64,
 }
 
 /// Runs a server with `config` until SHUTDOWN.
 pub async fn run(config: Config) -> Result<()> {
     let mut listeners = Vec::new();
     for addr in &config.bind {
+        // As Redis 7: `-addr` is optional, skipped when it cannot be bound (`bind 127.0.0.1
+        // -::1` on a host without IPv6).
+        let (optional, addr) = match addr.strip_prefix('-') {
+            Some(addr) => (true, addr),
+            None => (false, addr.as_str()),
+        };
         let addr = if addr.contains(':') && !addr.starts_with('[') {
             format!("[{addr}]:{}", config.port)
         } else {
             format!("{addr}:{}", config.port)
         };
-        let listener = TcpListener::bind(&addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr}"))?;
-        listeners.push(listener);
+        match TcpListener::bind(&addr).await {
+            Ok(listener) => listeners.push(listener),
+            Err(e) if optional => warn!(addr, error = %e, "optional bind address skipped"),
+            Err(e) => return Err(e).with_context(|| format!("cannot listen on {addr}")),
+        }
+    }
+    if listeners.is_empty() {
+        anyhow::bail!("no address to listen on (bind {})", config.bind.join(" "));
     }
     let port = listeners
         .first()
         .and_then(|l| l.local_addr().ok())
         .map_or(config.port, |a| a.port());
+    let table = Table::with_renames(&config.rename_commands);
     let shared = Arc::new(Shared {
-        table: Table::with_renames(&config.rename_commands),
+        stats: stats::CommandStats::new(&table),
+        input_kbps: AtomicU64::new(0),
+        output_kbps: AtomicU64::new(0),
+        expired_base: AtomicU64::new(0),
+        started_unix: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        table,
         node: Node::new(config.databases, config.proto_max_bulk_len),
         slowlog: Mutex::new(SlowLog::default()),
         clients: Mutex::new(HashMap::new()),
@@ -124,6 +153,7 @@ pub async fn run(config: Config) -> Result<()> {
     }
     tokio::spawn(expire_loop(shared.clone()));
     tokio::spawn(ops_sampler(shared.clone()));
+    crate::cmd::server::info::record_startup_memory();
     shared.shutdown.notified().await;
     info!("redraft is now ready to exit, bye bye...");
     Ok(())
@@ -168,16 +198,23 @@ async fn expire_loop(shared: Arc<Shared>) {
     }
 }
 
+/// Once a second: commands and network throughput over the last second, and the memory
+/// peak (INFO).
 async fn ops_sampler(shared: Arc<Shared>) {
-    let mut last = shared.counters.commands.load(Ordering::Relaxed);
+    let c = &shared.counters;
+    let read = || [&c.commands, &c.net_in, &c.net_out].map(|n| n.load(Ordering::Relaxed));
+    let mut last = read();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tick.tick().await;
-        let now = shared.counters.commands.load(Ordering::Relaxed);
-        shared
-            .ops_per_sec
-            .store(now.saturating_sub(last), Ordering::Relaxed);
+        let now = read();
+        let delta = |i: usize| now[i].saturating_sub(last[i]);
+        shared.ops_per_sec.store(delta(0), Ordering::Relaxed);
+        let kbps = |bytes: u64| (bytes as f64 / 1024.0).to_bits();
+        shared.input_kbps.store(kbps(delta(1)), Ordering::Relaxed);
+        shared.output_kbps.store(kbps(delta(2)), Ordering::Relaxed);
         last = now;
+        crate::cmd::server::info::sample_memory();
     }
 }
 

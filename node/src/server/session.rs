@@ -4,11 +4,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use parking_lot::{Mutex, RwLock};
-use subtle::ConstantTimeEq;
 
-use crate::cmd::CmdError;
 use crate::cmd::server::slowlog::SlowLog;
-use crate::cmd::session::{ClientState, KillFilter, ServerStats, Session};
+use crate::cmd::session::{ClientState, CommandStat, KillFilter, ServerStats, Session};
+use crate::cmd::{CmdError, Table};
 use crate::config::Config;
 use crate::machine::Machine;
 
@@ -81,15 +80,11 @@ impl Session for SessionImpl<'_> {
         let mut killed = 0;
         for (id, state, kill) in targets {
             let me = id == self.client.id;
-            let (addr, laddr) = if me {
-                (self.client.addr.clone(), self.client.laddr.clone())
+            let hit = if me {
+                filter.matches(&self.client)
             } else {
-                let s = state.lock();
-                (s.addr.clone(), s.laddr.clone())
+                filter.matches(&state.lock())
             };
-            let hit = filter.id.is_none_or(|want| want == id)
-                && filter.addr.as_ref().is_none_or(|want| *want == addr)
-                && filter.laddr.as_ref().is_none_or(|want| *want == laddr);
             if !hit || (me && filter.skip_me) {
                 continue;
             }
@@ -114,7 +109,21 @@ impl Session for SessionImpl<'_> {
             rejected_connections: c.rejected.load(Ordering::Relaxed),
             total_net_input_bytes: c.net_in.load(Ordering::Relaxed),
             total_net_output_bytes: c.net_out.load(Ordering::Relaxed),
-            expired_keys: self.shared.node.machine().lock().stats().expired_keys,
+            expired_keys: self
+                .shared
+                .node
+                .machine()
+                .lock()
+                .stats()
+                .expired_keys
+                .saturating_sub(self.shared.expired_base.load(Ordering::Relaxed)),
+            started_unix: self.shared.started_unix,
+            instantaneous_input_kbps: f64::from_bits(
+                self.shared.input_kbps.load(Ordering::Relaxed),
+            ),
+            instantaneous_output_kbps: f64::from_bits(
+                self.shared.output_kbps.load(Ordering::Relaxed),
+            ),
             keyspace_hits: c.hits.load(Ordering::Relaxed),
             keyspace_misses: c.misses.load(Ordering::Relaxed),
             total_error_replies: c.errors.load(Ordering::Relaxed),
@@ -135,8 +144,12 @@ impl Session for SessionImpl<'_> {
     }
 
     fn reset_stats(&self) {
+        // CONFIG RESETSTAT: Redis's resetServerStats, resetCommandTableStats and
+        // resetErrorTableStats; the slow log stays.
         self.shared.counters.reset();
-        self.shared.slowlog.lock().reset();
+        self.shared.stats.reset();
+        let expired = self.shared.node.machine().lock().stats().expired_keys;
+        self.shared.expired_base.store(expired, Ordering::Relaxed);
     }
 
     fn shutdown(&mut self, _save: Option<bool>) -> Result<(), CmdError> {
@@ -149,17 +162,18 @@ impl Session for SessionImpl<'_> {
 
     fn check_password(&self, user: Option<&[u8]>, password: &[u8]) -> Result<(), CmdError> {
         let config = self.shared.config.read();
-        if user.is_none() && config.requirepass.is_empty() {
-            return Err(CmdError::AuthNotConfigured);
-        }
-        let user_ok = user.is_none_or(|u| u == b"default");
-        // With no requirepass, the default user is `nopass`: any password works for it.
-        let pass_ok = config.requirepass.is_empty()
-            || bool::from(config.requirepass.as_bytes().ct_eq(password));
-        if user_ok && pass_ok {
-            Ok(())
-        } else {
-            Err(CmdError::WrongPass)
-        }
+        crate::cmd::session::check_password(&config.requirepass, user, password)
+    }
+
+    fn table(&self) -> &Table {
+        &self.shared.table
+    }
+
+    fn command_stats(&self) -> Vec<(String, CommandStat)> {
+        self.shared.stats.commands()
+    }
+
+    fn error_stats(&self) -> Vec<(String, u64)> {
+        self.shared.stats.errors()
     }
 }
