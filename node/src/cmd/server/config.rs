@@ -102,7 +102,7 @@ fn failed(name: &[u8], why: &str) -> CmdError {
 /// unknown, immutable or repeated name is refused before anything changes, then the values
 /// are applied to a copy that replaces the configuration only if all of them are valid.
 fn set(session: &mut dyn Session, pairs: &[Bytes]) -> CmdResult {
-    if pairs.len() % 2 != 0 {
+    if pairs.len() % 2 == 1 {
         return Err(CmdError::Syntax);
     }
     let mut seen: Vec<String> = Vec::with_capacity(pairs.len() / 2);
