@@ -54,7 +54,7 @@ impl Default for Config {
             loglevel: "notice".to_string(),
             logfile: String::new(),
             proto_max_bulk_len: 512 * 1024 * 1024,
-            io_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            io_threads: 1,
             config_file: None,
         }
     }

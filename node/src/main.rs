@@ -39,10 +39,15 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     let config = redraft::Config::from_args(&cli.args, std::env::var("REDIS_PASSWORD").ok())?;
     redraft::telemetry::init(&config.loglevel, &config.logfile)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(config.io_threads)
-        .thread_name("redraft-io")
-        .enable_all()
-        .build()?;
+    // One I/O thread runs everything on the current thread, as Redis does: no work stealing,
+    // no cross-thread wakeups. More threads use tokio's work-stealing scheduler.
+    let mut builder = if config.io_threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(config.io_threads);
+        b
+    };
+    let runtime = builder.thread_name("redraft-io").enable_all().build()?;
     runtime.block_on(redraft::server::run(config))
 }
