@@ -20,7 +20,7 @@ pub use db::{Db, ScanPage};
 pub use hash::Hash;
 pub use key::Key;
 pub use list::List;
-pub use set::Set;
+pub use set::{Member as SetMember, Set};
 pub use value::{Entry, Value};
 pub use zset::ZSet;
 
