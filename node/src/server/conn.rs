@@ -99,6 +99,10 @@ impl Conn {
         let mut rbuf = BytesMut::with_capacity(16 * 1024);
         let mut wbuf = BytesMut::with_capacity(16 * 1024);
         let mut batch: Vec<Vec<Bytes>> = Vec::new();
+        // One registration with the kill signal for the connection's whole life, rather than
+        // one per read.
+        let killed = kill.notified();
+        tokio::pin!(killed);
         loop {
             // Take every complete request in the buffer, run them in order, then write all
             // replies with one syscall.
@@ -151,7 +155,7 @@ impl Conn {
             let read = stream.read_buf(&mut rbuf);
             let n = tokio::select! {
                 n = read => n?,
-                _ = kill.notified() => return Ok(()),
+                _ = &mut killed => return Ok(()),
                 _ = idle_timer(idle) => return Ok(()),
             };
             if n == 0 {

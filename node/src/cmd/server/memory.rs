@@ -87,13 +87,19 @@ fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
             Ok(Reply::Map(vec![
                 (Reply::text("peak.allocated"), Reply::Int(m.peak as i64)),
                 (Reply::text("total.allocated"), Reply::Int(m.used as i64)),
-                (Reply::text("startup.allocated"), Reply::Int(m.startup as i64)),
+                (
+                    Reply::text("startup.allocated"),
+                    Reply::Int(m.startup as i64),
+                ),
                 (Reply::text("keys.count"), Reply::Int(keys)),
                 (
                     Reply::text("dataset.bytes"),
                     Reply::Int(m.used.saturating_sub(m.startup) as i64),
                 ),
-                (Reply::text("allocator.resident"), Reply::Int(m.resident as i64)),
+                (
+                    Reply::text("allocator.resident"),
+                    Reply::Int(m.resident as i64),
+                ),
             ]))
         }
         "doctor" => Ok(Reply::Verbatim(
