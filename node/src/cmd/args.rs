@@ -12,35 +12,7 @@ pub fn parse_i64(arg: &[u8]) -> Result<i64, CmdError> {
 
 /// [`parse_i64`] as an `Option`.
 pub fn strict_i64(arg: &[u8]) -> Option<i64> {
-    let (neg, digits) = match arg.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, arg),
-    };
-    match digits {
-        [] => return None,
-        [b'0'] => return (!neg).then_some(0),
-        [b'0', ..] => return None,
-        _ => {}
-    }
-    if digits.len() > 19 {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    if neg {
-        if v > i64::MAX as u64 + 1 {
-            None
-        } else {
-            Some((v as i128).wrapping_neg() as i64)
-        }
-    } else {
-        i64::try_from(v).ok()
-    }
+    crate::store::parse_canonical_i64(arg)
 }
 
 /// Parses a non-negative integer that must fit `usize` (counts, indexes).

@@ -21,7 +21,7 @@ pub use hash::Hash;
 pub use key::Key;
 pub use list::List;
 pub use set::{Member as SetMember, Set};
-pub use value::{Entry, Value};
+pub use value::{Entry, Value, parse_canonical_i64};
 pub use zset::ZSet;
 
 /// All databases of one node.

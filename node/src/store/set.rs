@@ -20,6 +20,8 @@ use std::mem::size_of;
 
 use bytes::Bytes;
 
+use super::value::parse_canonical_i64;
+
 use super::key;
 
 /// Redis 7.0's `set-max-intset-entries` default: an intset converts to a hashtable when it
@@ -133,7 +135,7 @@ impl Set {
     /// Whether `member` belongs to the set.
     pub fn contains(&self, member: &[u8]) -> bool {
         match &self.repr {
-            Repr::Ints(ints) => parse_int(member).is_some_and(|v| ints.search(v).is_ok()),
+            Repr::Ints(ints) => parse_canonical_i64(member).is_some_and(|v| ints.search(v).is_ok()),
             Repr::Table(table) => table.find(member).is_some(),
         }
     }
@@ -151,7 +153,7 @@ impl Set {
     /// non-integer member or past [`MAX_INTSET_ENTRIES`] members, as Redis's `setTypeAdd`.
     pub fn insert(&mut self, member: &[u8]) -> bool {
         match &mut self.repr {
-            Repr::Ints(ints) => match parse_int(member) {
+            Repr::Ints(ints) => match parse_canonical_i64(member) {
                 Some(v) => {
                     let added = ints.insert(v);
                     if added && ints.len() > MAX_INTSET_ENTRIES {
@@ -185,7 +187,7 @@ impl Set {
     /// Removes `member`; returns whether it was there. The encoding never changes back.
     pub fn remove(&mut self, member: &[u8]) -> bool {
         match &mut self.repr {
-            Repr::Ints(ints) => parse_int(member).is_some_and(|v| ints.remove(v)),
+            Repr::Ints(ints) => parse_canonical_i64(member).is_some_and(|v| ints.remove(v)),
             Repr::Table(table) => table.remove(member),
         }
     }
@@ -302,38 +304,6 @@ impl<'a> Iterator for Iter<'a> {
             }
             IterInner::Table(slots) => slots.next().map(|s| Member::Str(&s.bytes)),
         }
-    }
-}
-
-/// Parses a member as Redis's `string2ll`: an optional `-`, then digits without a leading
-/// zero (`0` itself apart), at most 20 bytes, within i64. `-0`, `+1`, `01`, ` 1` are strings.
-fn parse_int(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() > 20 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (negative, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    if negative {
-        // i64::MIN's magnitude is one more than i64::MAX.
-        0i64.checked_sub_unsigned(v)
-    } else {
-        i64::try_from(v).ok()
     }
 }
 
@@ -685,10 +655,10 @@ mod tests {
 
     #[test]
     fn integers_as_string2ll() {
-        assert_eq!(parse_int(b"0"), Some(0));
-        assert_eq!(parse_int(b"-1"), Some(-1));
-        assert_eq!(parse_int(b"9223372036854775807"), Some(i64::MAX));
-        assert_eq!(parse_int(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_canonical_i64(b"0"), Some(0));
+        assert_eq!(parse_canonical_i64(b"-1"), Some(-1));
+        assert_eq!(parse_canonical_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_canonical_i64(b"-9223372036854775808"), Some(i64::MIN));
         for bad in [
             &b""[..],
             b"-",
@@ -702,7 +672,12 @@ mod tests {
             b"-9223372036854775809",
             b"000000000000000000001",
         ] {
-            assert_eq!(parse_int(bad), None, "{:?}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                parse_canonical_i64(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 

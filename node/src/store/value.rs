@@ -66,11 +66,37 @@ impl Value {
     }
 }
 
-/// An integer written exactly as Redis would print it (no sign on zero, no leading zeros).
+/// An integer written exactly as Redis would print it, parsed as Redis's `string2ll`: an
+/// optional `-`, then digits with no leading zero (except `0` itself), no spaces, no `+`,
+/// within i64. The one strict integer parser: `cmd::args` and the intset use it too.
 pub fn parse_canonical_i64(s: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(s).ok()?;
-    let n: i64 = text.parse().ok()?;
-    (itoa::Buffer::new().format(n).as_bytes() == s).then_some(n)
+    if s.is_empty() || s.len() > 20 {
+        return None;
+    }
+    if s == b"0" {
+        return Some(0);
+    }
+    let (negative, digits) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, s),
+    };
+    match digits.first() {
+        Some(b'1'..=b'9') => {}
+        _ => return None,
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    if negative {
+        // i64::MIN's magnitude is one more than i64::MAX.
+        0i64.checked_sub_unsigned(v)
+    } else {
+        i64::try_from(v).ok()
+    }
 }
 
 /// One key's entry: its value, its expiry and the log index of its last change.
