@@ -443,6 +443,7 @@ fn field_hash(k: &[u8]) -> u64 {
 }
 
 /// A table entry as (field, value).
+#[allow(clippy::borrowed_box)] // the shape of the map's iterator items
 fn entry<'a>((k, v): (&'a Box<[u8]>, &'a Box<[u8]>)) -> (&'a [u8], &'a [u8]) {
     (&k[HASH_LEN..], v)
 }
@@ -629,7 +630,9 @@ mod tests {
             let mut seen = BTreeMap::new();
             let mut draw = 0x9E37_79B9_7F4A_7C15u64;
             for _ in 0..size * 200 {
-                draw = draw.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                draw = draw
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let (f, v) = h.pick(draw).unwrap();
                 assert_eq!(h.get(f), Some(v));
                 *seen.entry(f.to_vec()).or_insert(0) += 1;
@@ -637,7 +640,10 @@ mod tests {
             assert_eq!(seen.len(), size);
             // Close to uniform: 200 draws per field on average.
             let (min, max) = (seen.values().min(), seen.values().max());
-            assert!(min >= Some(&100) && max <= Some(&320), "{size}: {min:?}..{max:?}");
+            assert!(
+                min >= Some(&100) && max <= Some(&320),
+                "{size}: {min:?}..{max:?}"
+            );
             assert!(h.pick(u64::MAX).is_some());
         }
         assert_eq!(Hash::new().pick(7), None);

@@ -26,7 +26,10 @@ pub const SPEC: Spec = Spec {
 
 fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let pairs = match read_hash(ctx, &argv[1])? {
-        Some(h) => h.iter().map(|(f, v)| (copy_bulk(f), copy_bulk(v))).collect(),
+        Some(h) => h
+            .iter()
+            .map(|(f, v)| (copy_bulk(f), copy_bulk(v)))
+            .collect(),
         None => Vec::new(),
     };
     Ok(Reply::Map(pairs))

@@ -66,9 +66,7 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
             Some(text) => args::strict_i64(text).ok_or(CmdError::other(NOT_INTEGER))?,
             None => 0,
         };
-        let value = old
-            .checked_add(cmd.increment)
-            .ok_or(CmdError::Overflow)?;
+        let value = old.checked_add(cmd.increment).ok_or(CmdError::Overflow)?;
         Arc::make_mut(hash).insert(cmd.field, itoa::Buffer::new().format(value).as_bytes());
         Ok((Reply::Int(value), true))
     })
@@ -87,7 +85,11 @@ mod tests {
         k.check(1, &["hincrby", "h", "m", "0"], int(0));
         k.check(1, &["hset", "h", "big", "9223372036854775806"], int(1));
         k.check(1, &["hincrby", "h", "big", "1"], int(i64::MAX));
-        k.check(1, &["hgetall", "h"], map(&[("n", "-2"), ("m", "0"), ("big", "9223372036854775807")]));
+        k.check(
+            1,
+            &["hgetall", "h"],
+            map(&[("n", "-2"), ("m", "0"), ("big", "9223372036854775807")]),
+        );
     }
 
     #[test]
@@ -103,11 +105,26 @@ mod tests {
         k.check(1, &["exists", "h"], int(0));
         k.run(
             1,
-            &["hset", "h", "e", "", "sp", " 1", "f", "1.5", "max", "9223372036854775807"],
+            &[
+                "hset",
+                "h",
+                "e",
+                "",
+                "sp",
+                " 1",
+                "f",
+                "1.5",
+                "max",
+                "9223372036854775807",
+            ],
         );
         k.run(1, &["hset", "h", "min", "-9223372036854775808"]);
         for field in ["e", "sp", "f"] {
-            k.check(1, &["hincrby", "h", field, "1"], err("ERR hash value is not an integer"));
+            k.check(
+                1,
+                &["hincrby", "h", field, "1"],
+                err("ERR hash value is not an integer"),
+            );
         }
         let overflow = err("ERR increment or decrement would overflow");
         k.check(1, &["hincrby", "h", "max", "1"], overflow.clone());

@@ -99,7 +99,11 @@ mod tests {
         k.check(1, &["hget", "h", "f"], bulk("5.6"));
         k.run(1, &["hset", "h", "e", "5.0e3", "i", "9223372036854775806"]);
         k.check(1, &["hincrbyfloat", "h", "e", "2.0e2"], bulk("5200"));
-        k.check(1, &["hincrbyfloat", "h", "i", "1"], bulk("9223372036854775807"));
+        k.check(
+            1,
+            &["hincrbyfloat", "h", "i", "1"],
+            bulk("9223372036854775807"),
+        );
         k.check(1, &["hincrbyfloat", "h", "x", "0x10"], bulk("16"));
         for expected in ["0.1", "0.2", "0.3"] {
             k.check(1, &["hincrbyfloat", "h", "z", "0.1"], bulk(expected));
@@ -125,9 +129,18 @@ mod tests {
             );
         }
         k.check(1, &["exists", "h"], int(0));
-        k.run(1, &["hset", "h", "e", "", "sp", " 1", "w", "abc", "big", "1e4932", "inf", "inf"]);
+        k.run(
+            1,
+            &[
+                "hset", "h", "e", "", "sp", " 1", "w", "abc", "big", "1e4932", "inf", "inf",
+            ],
+        );
         for field in ["e", "sp", "w"] {
-            k.check(1, &["hincrbyfloat", "h", field, "1"], err("ERR hash value is not a float"));
+            k.check(
+                1,
+                &["hincrbyfloat", "h", field, "1"],
+                err("ERR hash value is not a float"),
+            );
         }
         let nan_inf = err("ERR increment would produce NaN or Infinity");
         k.check(1, &["hincrbyfloat", "h", "big", "1e4932"], nan_inf.clone());

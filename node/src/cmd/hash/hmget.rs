@@ -27,7 +27,10 @@ fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let hash = read_hash(ctx, &argv[1])?;
     let values = argv[2..]
         .iter()
-        .map(|field| hash.and_then(|h| h.get(field)).map_or(Reply::Nil, copy_bulk))
+        .map(|field| {
+            hash.and_then(|h| h.get(field))
+                .map_or(Reply::Nil, copy_bulk)
+        })
         .collect();
     Ok(Reply::Array(values))
 }
@@ -40,7 +43,11 @@ mod tests {
     #[test]
     fn values_in_order() {
         let mut k = Kit::new();
-        k.check(1, &["hmget", "h", "a", "b"], Reply::Array(vec![Reply::Nil, Reply::Nil]));
+        k.check(
+            1,
+            &["hmget", "h", "a", "b"],
+            Reply::Array(vec![Reply::Nil, Reply::Nil]),
+        );
         k.run(1, &["hset", "h", "a", "1", "b", "2"]);
         k.check(
             1,

@@ -122,7 +122,12 @@ fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
         Some(Count::Distinct(n)) => distinct(hash, n, &mut rng),
     };
     Ok(if cmd.with_values {
-        Reply::Pairs(picked.into_iter().map(|(f, v)| (copy_bulk(f), copy_bulk(v))).collect())
+        Reply::Pairs(
+            picked
+                .into_iter()
+                .map(|(f, v)| (copy_bulk(f), copy_bulk(v)))
+                .collect(),
+        )
     } else {
         Reply::Array(picked.into_iter().map(|(f, _)| copy_bulk(f)).collect())
     })
@@ -134,7 +139,9 @@ fn repeated<'h>(hash: &'h Hash, n: usize, rng: &mut Rng) -> Vec<(&'h [u8], &'h [
     let len = hash.len();
     if hash.is_packed() || len <= n.saturating_mul(16) {
         let all: Vec<_> = hash.iter().collect();
-        (0..n).map(|_| all[rng.random_range(0..all.len())]).collect()
+        (0..n)
+            .map(|_| all[rng.random_range(0..all.len())])
+            .collect()
     } else {
         (0..n).filter_map(|_| hash.pick(rng.random())).collect()
     }
@@ -210,7 +217,10 @@ mod tests {
             parse(&["hrandfield", "k", "-9223372036854775808"]),
             Err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807".into())
         );
-        assert_eq!(parse(&["hrandfield", "k", "1", "foo"]), Err("ERR syntax error".into()));
+        assert_eq!(
+            parse(&["hrandfield", "k", "1", "foo"]),
+            Err("ERR syntax error".into())
+        );
         assert_eq!(
             parse(&["hrandfield", "k", "1", "withvalues", "x"]),
             Err("ERR syntax error".into())
@@ -239,7 +249,11 @@ mod tests {
         k.check(1, &["hrandfield", "h", "1", "x"], err("ERR syntax error"));
         k.run(1, &["hset", "h", "a", "1"]);
         k.check(1, &["hrandfield", "h", "0"], bulks(&[]));
-        k.check(1, &["hrandfield", "h", "0", "withvalues"], Reply::Pairs(vec![]));
+        k.check(
+            1,
+            &["hrandfield", "h", "0", "withvalues"],
+            Reply::Pairs(vec![]),
+        );
         k.check(1, &["hrandfield", "h"], bulk("a"));
         k.check(
             1,
@@ -258,7 +272,10 @@ mod tests {
         let mut k = Kit::new();
         k.run(1, &["hset", "h", "a", "1"]);
         let reply = k.run(1, &["hrandfield", "h", "1", "withvalues"]);
-        assert_eq!(&reply.to_bytes(Protocol::Resp2)[..], b"*2\r\n$1\r\na\r\n$1\r\n1\r\n");
+        assert_eq!(
+            &reply.to_bytes(Protocol::Resp2)[..],
+            b"*2\r\n$1\r\na\r\n$1\r\n1\r\n"
+        );
         assert_eq!(
             &reply.to_bytes(Protocol::Resp3)[..],
             b"*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n"

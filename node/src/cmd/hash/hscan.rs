@@ -192,8 +192,16 @@ mod tests {
             &["hscan", "h", "5", "match", "b*"],
             Reply::Array(vec![bulk("0"), bulks(&["b", "2", "bb", "3"])]),
         );
-        k.check(1, &["hscan", "h", "0", "count", "0"], err("ERR syntax error"));
-        k.check(1, &["hscan", "h", "0", "type", "hash"], err("ERR syntax error"));
+        k.check(
+            1,
+            &["hscan", "h", "0", "count", "0"],
+            err("ERR syntax error"),
+        );
+        k.check(
+            1,
+            &["hscan", "h", "0", "type", "hash"],
+            err("ERR syntax error"),
+        );
     }
 
     #[test]

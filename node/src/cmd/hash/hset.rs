@@ -67,7 +67,11 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
 
 /// The body of HSET and HMSET (Redis's `hsetCommand`): sets every pair, answers how many
 /// fields were new.
-pub(super) fn set_pairs(ctx: &mut ApplyCtx<'_>, argv: &[Bytes], name: &str) -> Result<i64, CmdError> {
+pub(super) fn set_pairs(
+    ctx: &mut ApplyCtx<'_>,
+    argv: &[Bytes],
+    name: &str,
+) -> Result<i64, CmdError> {
     let cmd = HSet::parse(argv, name)?;
     update(ctx, cmd.key, |hash| {
         let hash = Arc::make_mut(hash);

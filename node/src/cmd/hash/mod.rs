@@ -184,7 +184,11 @@ mod tests {
     fn users_flows() {
         let mut k = Kit::new();
         k.check(1, &["hset", "user:1", "name", "Alice"], int(1));
-        k.check(1, &["hset", "user:1", "email", "a@example.com", "age", "30"], int(2));
+        k.check(
+            1,
+            &["hset", "user:1", "email", "a@example.com", "age", "30"],
+            int(2),
+        );
         k.check(
             1,
             &["hgetall", "user:1"],
@@ -193,7 +197,11 @@ mod tests {
         k.check(1, &["hincrby", "analytics:user:123", "clicks", "1"], int(1));
         k.check(1, &["hincrby", "analytics:user:123", "clicks", "1"], int(2));
         k.check(1, &["hget", "analytics:user:123", "clicks"], bulk("2"));
-        k.check(1, &["type", "user:1"], Reply::Simple(Bytes::from_static(b"hash")));
+        k.check(
+            1,
+            &["type", "user:1"],
+            Reply::Simple(Bytes::from_static(b"hash")),
+        );
         k.check(1, &["object", "encoding", "user:1"], bulk("listpack"));
     }
 

@@ -242,9 +242,9 @@ impl Model {
                     .map(|h| h.map.values().cloned().collect())
                     .unwrap_or_default(),
             ),
-            Op::HLen(k) => Expect::Exact(Reply::Int(
-                self.hash(*k).map_or(0, |h| h.map.len() as i64),
-            )),
+            Op::HLen(k) => {
+                Expect::Exact(Reply::Int(self.hash(*k).map_or(0, |h| h.map.len() as i64)))
+            }
             Op::HExists(k, f) => Expect::Exact(Reply::Int(
                 self.hash(*k).is_some_and(|h| h.map.contains_key(f)) as i64,
             )),
@@ -273,10 +273,7 @@ impl Model {
                 let Some(new) = old.checked_add(*n) else {
                     return err("ERR increment or decrement would overflow");
                 };
-                self.hashes
-                    .entry(*k)
-                    .or_default()
-                    .set(f, &new.to_string());
+                self.hashes.entry(*k).or_default().set(f, &new.to_string());
                 Expect::Exact(Reply::Int(new))
             }
             Op::HIncrByFloat(k, f, incr) => {
@@ -320,7 +317,14 @@ fn args_of(op: &Op) -> Vec<String> {
     let mut a: Vec<String> = Vec::new();
     match op {
         Op::HSet(k, pairs) | Op::HMSet(k, pairs) => {
-            a.push(if matches!(op, Op::HSet(..)) { "hset" } else { "hmset" }.into());
+            a.push(
+                if matches!(op, Op::HSet(..)) {
+                    "hset"
+                } else {
+                    "hmset"
+                }
+                .into(),
+            );
             a.push(key(k));
             for (f, v) in pairs {
                 a.push(f.clone());
@@ -336,7 +340,14 @@ fn args_of(op: &Op) -> Vec<String> {
         Op::HSetNx(k, f, v) => a.extend(["hsetnx".into(), key(k), f.clone(), v.clone()]),
         Op::HGet(k, f) => a.extend(["hget".into(), key(k), f.clone()]),
         Op::HMGet(k, fields) | Op::HDel(k, fields) => {
-            a.push(if matches!(op, Op::HMGet(..)) { "hmget" } else { "hdel" }.into());
+            a.push(
+                if matches!(op, Op::HMGet(..)) {
+                    "hmget"
+                } else {
+                    "hdel"
+                }
+                .into(),
+            );
             a.push(key(k));
             a.extend(fields.iter().cloned());
         }
@@ -410,10 +421,9 @@ fn check(k: &mut Kit, model: &mut Model, op: &Op) -> Result<(), TestCaseError> {
                     prop_assert!(map.contains_key(&f));
                     return Ok(());
                 }
-                (Some(_), Reply::Array(items)) if !*with_values || items.is_empty() => items
-                    .iter()
-                    .map(|f| (text(f), None))
-                    .collect(),
+                (Some(_), Reply::Array(items)) if !*with_values || items.is_empty() => {
+                    items.iter().map(|f| (text(f), None)).collect()
+                }
                 (Some(_), Reply::Pairs(pairs)) if *with_values => pairs
                     .iter()
                     .map(|(f, v)| (text(f), Some(text(v))))
