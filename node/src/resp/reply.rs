@@ -32,6 +32,9 @@ pub enum Reply {
     Map(Vec<(Reply, Reply)>),
     /// A RESP3 set; an array in RESP2.
     Set(Vec<Reply>),
+    /// Pairs as Redis replies them for WITHVALUES / WITHSCORES (HRANDFIELD, ZRANGE...): an
+    /// array of two-element arrays in RESP3, a flat array of alternating items in RESP2.
+    Pairs(Vec<(Reply, Reply)>),
     /// A RESP3 double; a bulk string in RESP2.
     Double(f64),
     /// A RESP3 boolean; the integer 1 or 0 in RESP2.
@@ -111,6 +114,16 @@ impl Reply {
                 for (k, v) in pairs {
                     k.encode(proto, out);
                     v.encode(proto, out);
+                }
+            }
+            Reply::Pairs(pairs) => {
+                header(out, b'*', if resp3 { pairs.len() } else { pairs.len() * 2 });
+                for (a, b) in pairs {
+                    if resp3 {
+                        header(out, b'*', 2);
+                    }
+                    a.encode(proto, out);
+                    b.encode(proto, out);
                 }
             }
             Reply::Set(items) => {
@@ -240,6 +253,10 @@ mod tests {
         let map = Reply::Map(vec![(Reply::text("k"), Reply::Int(1))]);
         assert_eq!(wire(&map, Resp2), "*2\r\n$1\r\nk\r\n:1\r\n");
         assert_eq!(wire(&map, Resp3), "%1\r\n$1\r\nk\r\n:1\r\n");
+        let pairs = Reply::Pairs(vec![(Reply::text("f"), Reply::text("v"))]);
+        assert_eq!(wire(&pairs, Resp2), "*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+        assert_eq!(wire(&pairs, Resp3), "*1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+        assert_eq!(wire(&Reply::Pairs(vec![]), Resp3), "*0\r\n");
         let set = Reply::Set(vec![Reply::text("m")]);
         assert_eq!(wire(&set, Resp3), "~1\r\n$1\r\nm\r\n");
         assert_eq!(wire(&Reply::Double(2.5), Resp2), "$3\r\n2.5\r\n");
