@@ -162,13 +162,13 @@ mod tests {
                 .store()
                 .db(db)
                 .live_keys(0)
-                .map(|(k, _)| k.clone())
+                .map(|(k, _)| k.to_vec())
                 .collect();
             let kb: Vec<_> = b
                 .store()
                 .db(db)
                 .live_keys(0)
-                .map(|(k, _)| k.clone())
+                .map(|(k, _)| k.to_vec())
                 .collect();
             assert_eq!(ka, kb);
         }

@@ -6,7 +6,7 @@ use std::ops::Bound;
 use bytes::Bytes;
 use imbl::OrdMap;
 
-use super::key::{self, Key};
+use super::key::{self, Key, Probe};
 use super::value::{Entry, Value};
 
 /// One of the numbered databases.
@@ -48,7 +48,7 @@ impl Db {
     /// The live entry of `key` at `now_ms`; an expired key is absent.
     pub fn get(&self, key: &Bytes, now_ms: u64) -> Option<&Entry> {
         self.keys
-            .get(&Key::lookup(key))
+            .get(&Probe::new(key))
             .filter(|e| !e.is_expired(now_ms))
     }
 
@@ -56,9 +56,9 @@ impl Db {
     /// first: writes run inside log entries whose time is the same on every replica, so this
     /// lazy deletion is deterministic.
     pub fn get_mut(&mut self, key: &Bytes, now_ms: u64) -> Option<&mut Entry> {
-        let k = Key::lookup(key);
+        let k = Probe::new(key);
         if self.keys.get(&k)?.is_expired(now_ms) {
-            self.remove_key(&k);
+            self.remove_key(k);
             self.expired += 1;
             return None;
         }
@@ -78,22 +78,23 @@ impl Db {
 
     /// Stores a whole entry (value, expiry, version), replacing any previous one.
     pub fn insert(&mut self, key: &Bytes, entry: Entry) {
-        let lookup = Key::lookup(key);
+        let probe = Probe::new(key);
         let new_exp = entry.expire_at;
         // Overwriting reuses the stored key: no allocation for the key bytes.
-        if let Some(slot) = self.keys.get_mut(&lookup) {
+        if let Some(slot) = self.keys.get_mut(&probe) {
             let old_exp = std::mem::replace(slot, entry).expire_at;
             if old_exp != new_exp {
+                let stored = Key::new(key);
                 if old_exp != 0 {
-                    self.expires.remove(&(old_exp, lookup));
+                    self.expires.remove(&(old_exp, stored.clone()));
                 }
                 if new_exp != 0 {
-                    self.expires.insert((new_exp, Key::owned(key)));
+                    self.expires.insert((new_exp, stored));
                 }
             }
             return;
         }
-        let k = Key::owned(key);
+        let k = Key::new(key);
         if new_exp != 0 {
             self.expires.insert((new_exp, k.clone()));
         }
@@ -114,9 +115,9 @@ impl Db {
 
     /// Deletes `key` if its TTL has passed at `now_ms`; returns whether it did.
     pub fn remove_if_expired(&mut self, key: &Bytes, now_ms: u64) -> bool {
-        let k = Key::lookup(key);
+        let k = Probe::new(key);
         if self.keys.get(&k).is_some_and(|e| e.is_expired(now_ms)) {
-            self.remove_key(&k);
+            self.remove_key(k);
             self.expired += 1;
             true
         } else {
@@ -131,7 +132,7 @@ impl Db {
 
     /// Deletes `key`, returning its entry if it existed (expired or not).
     pub fn remove(&mut self, key: &Bytes) -> Option<Entry> {
-        self.remove_key(&Key::lookup(key))
+        self.remove_key(Probe::new(key))
     }
 
     /// Deletes `key` if it is live at `now_ms`; an expired one is removed too but reported as
@@ -140,10 +141,10 @@ impl Db {
         self.remove(key).filter(|e| !e.is_expired(now_ms))
     }
 
-    fn remove_key(&mut self, k: &Key) -> Option<Entry> {
-        let old = self.keys.remove(k)?;
+    fn remove_key(&mut self, k: Probe<'_>) -> Option<Entry> {
+        let (stored, old) = self.keys.remove_with_key(&k)?;
         if old.expire_at != 0 {
-            self.expires.remove(&(old.expire_at, k.clone()));
+            self.expires.remove(&(old.expire_at, stored));
         }
         Some(old)
     }
@@ -151,7 +152,7 @@ impl Db {
     /// Sets (`Some`) or clears (`None`) the expiry of an existing key and stamps `version`.
     /// Returns false when the key does not exist.
     pub fn set_expire(&mut self, key: &Bytes, expire_at: Option<u64>, version: u64) -> bool {
-        let k = Key::lookup(key);
+        let k = Probe::new(key);
         let Some(entry) = self.keys.get_mut(&k) else {
             return false;
         };
@@ -159,11 +160,7 @@ impl Db {
         entry.expire_at = expire_at.unwrap_or(0);
         entry.version = version;
         if old != entry.expire_at {
-            let stored = self
-                .keys
-                .get_key_value(&k)
-                .map(|(sk, _)| sk.clone())
-                .unwrap_or(k);
+            let stored = Key::new(key);
             if old != 0 {
                 self.expires.remove(&(old, stored.clone()));
             }
@@ -187,12 +184,12 @@ impl Db {
             .iter()
             .take_while(|(at, _)| *at < now_ms)
             .take(limit)
-            .map(|(_, k)| k.bytes().clone())
+            .map(|(_, k)| Bytes::copy_from_slice(k.bytes()))
             .collect()
     }
 
     /// Every live key at `now_ms`, in keyspace order.
-    pub fn live_keys(&self, now_ms: u64) -> impl Iterator<Item = (&Bytes, &Entry)> {
+    pub fn live_keys(&self, now_ms: u64) -> impl Iterator<Item = (&[u8], &Entry)> {
         self.keys
             .iter()
             .filter(move |(_, e)| !e.is_expired(now_ms))
@@ -208,11 +205,11 @@ impl Db {
         cursor: u64,
         count: usize,
         now_ms: u64,
-        mut keep: impl FnMut(&Bytes, &Entry) -> bool,
+        mut keep: impl FnMut(&[u8], &Entry) -> bool,
     ) -> ScanPage {
         let mut page = ScanPage::default();
         let mut last_hash = None;
-        let start = Key::position(cursor);
+        let start = Probe::position(cursor);
         let range = self.keys.range((Bound::Included(start), Bound::Unbounded));
         for (visited, (k, e)) in range.enumerate() {
             if visited >= count.max(1) && last_hash != Some(k.hash()) {
@@ -222,7 +219,7 @@ impl Db {
             }
             last_hash = Some(k.hash());
             if !e.is_expired(now_ms) && keep(k.bytes(), e) {
-                page.keys.push(k.bytes().clone());
+                page.keys.push(Bytes::copy_from_slice(k.bytes()));
             }
         }
         page
@@ -231,15 +228,13 @@ impl Db {
     /// A live key chosen by `seed` (a position in hash space), or None when the database has
     /// no live key. Deterministic for a given seed and content.
     pub fn random_key(&self, seed: u64, now_ms: u64) -> Option<Bytes> {
-        let start = Key::position(seed);
-        let after = self
-            .keys
-            .range((Bound::Included(start.clone()), Bound::Unbounded));
+        let start = Probe::position(seed);
+        let after = self.keys.range((Bound::Included(start), Bound::Unbounded));
         let before = self.keys.range((Bound::Unbounded, Bound::Excluded(start)));
         after
             .chain(before)
             .find(|(_, e)| !e.is_expired(now_ms))
-            .map(|(k, _)| k.bytes().clone())
+            .map(|(k, _)| Bytes::copy_from_slice(k.bytes()))
     }
 
     /// The hash of a key, as used by SCAN cursors.

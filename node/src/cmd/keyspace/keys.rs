@@ -31,7 +31,7 @@ fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
         .db()
         .live_keys(ctx.now_ms)
         .filter(|(k, _)| all || glob::matches(pattern, k, false))
-        .map(|(k, _)| Reply::Bulk(k.clone()))
+        .map(|(k, _)| Reply::Bulk(Bytes::copy_from_slice(k)))
         .collect();
     Ok(Reply::Array(keys))
 }
