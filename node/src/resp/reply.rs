@@ -40,6 +40,9 @@ pub enum Reply {
     Verbatim(&'static str, Bytes),
     /// A RESP3 out-of-band push; an array in RESP2.
     Push(Vec<Reply>),
+    /// Ordered pairs (a member and its score): an array of two-element arrays in RESP3, one
+    /// flat array in RESP2, as Redis 7 answers WITHSCORES.
+    Pairs(Vec<(Reply, Reply)>),
 }
 
 impl Reply {
@@ -123,6 +126,16 @@ impl Reply {
                 header(out, if resp3 { b'>' } else { b'*' }, items.len());
                 for item in items {
                     item.encode(proto, out);
+                }
+            }
+            Reply::Pairs(pairs) => {
+                header(out, b'*', if resp3 { pairs.len() } else { pairs.len() * 2 });
+                for (a, b) in pairs {
+                    if resp3 {
+                        header(out, b'*', 2);
+                    }
+                    a.encode(proto, out);
+                    b.encode(proto, out);
                 }
             }
             Reply::Double(d) => {
@@ -253,6 +266,9 @@ mod tests {
         let push = Reply::Push(vec![Reply::text("message")]);
         assert_eq!(wire(&push, Resp3), ">1\r\n$7\r\nmessage\r\n");
         assert_eq!(wire(&push, Resp2), "*1\r\n$7\r\nmessage\r\n");
+        let pairs = Reply::Pairs(vec![(Reply::text("m"), Reply::Double(1.5))]);
+        assert_eq!(wire(&pairs, Resp2), "*2\r\n$1\r\nm\r\n$3\r\n1.5\r\n");
+        assert_eq!(wire(&pairs, Resp3), "*1\r\n*2\r\n$1\r\nm\r\n,1.5\r\n");
     }
 
     #[test]

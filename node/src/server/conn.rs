@@ -12,8 +12,8 @@ use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tracing::debug;
 
-use crate::cmd::session::ClientState;
 use crate::cmd::server::command::full_name;
+use crate::cmd::session::ClientState;
 use crate::cmd::{self, CmdError, Run, Spec, flags};
 use crate::raft::ReadFn;
 use crate::resp::{Limits, Parsed, Reply, parse_request};

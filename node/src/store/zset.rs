@@ -23,7 +23,7 @@ mod zset_pack;
 #[path = "zset_skiplist.rs"]
 mod zset_skiplist;
 
-use zset_pack::{Pack, cmp_entry};
+use zset_pack::Pack;
 use zset_skiplist::SkipList;
 
 /// Redis 7.0's `zset-max-listpack-entries` default.
@@ -156,7 +156,9 @@ impl ZSet {
     /// size calls for (Redis's zsetConvertToListpackIfNeeded on stored results).
     pub fn from_sorted<M: AsRef<[u8]>>(items: Vec<(M, f64)>) -> ZSet {
         let small = items.len() <= PACK_MAX_ENTRIES
-            && items.iter().all(|(m, _)| m.as_ref().len() <= PACK_MAX_MEMBER);
+            && items
+                .iter()
+                .all(|(m, _)| m.as_ref().len() <= PACK_MAX_MEMBER);
         let repr = if small {
             Repr::Pack(Pack::from_sorted(
                 items.iter().map(|(m, s)| (m.as_ref(), *s)),
@@ -352,7 +354,10 @@ impl ZSet {
         }
         match &self.repr {
             Repr::Pack(p) => {
-                let (i, e) = p.iter().enumerate().find(|(_, e)| range.gte_min(e.member))?;
+                let (i, e) = p
+                    .iter()
+                    .enumerate()
+                    .find(|(_, e)| range.gte_min(e.member))?;
                 range.lte_max(e.member).then_some(i)
             }
             Repr::List(l) => {
@@ -454,6 +459,7 @@ impl ZSet {
     /// Checks the skiplist's invariants (tests).
     #[cfg(test)]
     pub(crate) fn check(&self) {
+        use zset_pack::cmp_entry;
         if let Repr::List(l) = &self.repr {
             l.check();
         }

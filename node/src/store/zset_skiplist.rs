@@ -44,12 +44,17 @@ struct Node {
 }
 
 impl Node {
+    #[cfg(test)]
     fn height(&self) -> usize {
         1 + self.upper.len()
     }
 
     fn lv(&self, i: usize) -> Level {
-        if i == 0 { self.first } else { self.upper[i - 1] }
+        if i == 0 {
+            self.first
+        } else {
+            self.upper[i - 1]
+        }
     }
 
     fn lv_mut(&mut self, i: usize) -> &mut Level {
@@ -435,7 +440,10 @@ impl SkipList {
     pub fn scan(&self, cursor: u64, count: usize) -> (u64, Vec<u32>) {
         let mut out = Vec::new();
         let mut last_hash = None;
-        for &(h, id) in self.index.range((Bound::Included((cursor, 0)), Bound::Unbounded)) {
+        for &(h, id) in self
+            .index
+            .range((Bound::Included((cursor, 0)), Bound::Unbounded))
+        {
             if out.len() >= count.max(1) && last_hash != Some(h) {
                 return (h, out);
             }
