@@ -430,6 +430,25 @@ impl ZSet {
         }
     }
 
+    /// ZREMRANGEBYLEX as Redis runs it: from the first element not below the minimum, remove
+    /// while elements stay below the maximum. A listpack first checks that the range can hold
+    /// anything (zzlDeleteRangeByLex goes through zzlFirstInLexRange); a skiplist descends
+    /// directly (zslDeleteRangeByLex). The two only differ on sets with mixed scores.
+    pub fn remove_lex(&mut self, range: &LexRange) -> usize {
+        let first = match &self.repr {
+            Repr::Pack(_) => self.lex_first(range),
+            Repr::List(l) => Some(l.count_until(|m, _| range.gte_min(m))),
+        };
+        let Some(first) = first else {
+            return 0;
+        };
+        let count = self
+            .range(first, usize::MAX, false)
+            .take_while(|(m, _)| range.lte_max(m))
+            .count();
+        self.remove_ranks(first, first + count)
+    }
+
     /// Removes the elements of ranks `from..to` (clamped); returns how many went.
     pub fn remove_ranks(&mut self, from: usize, to: usize) -> usize {
         let to = to.min(self.len());

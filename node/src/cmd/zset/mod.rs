@@ -443,9 +443,9 @@ pub fn nan_error() -> CmdError {
 }
 
 /// A score as a listpack stores it and ZSCAN shows it (Redis 7.0's `d2string`): an integer
-/// when it is one below 2^52 in magnitude, else `%.17g`.
+/// when it is one within ±2^62 (`double2ll`), else `%.17g`.
 pub fn score_text_packed(score: f64) -> String {
-    if score.fract() == 0.0 && score.abs() < 4_503_599_627_370_496.0 {
+    if score.fract() == 0.0 && score.abs() <= 4_611_686_018_427_387_904.0 {
         itoa::Buffer::new().format(score as i64).to_string()
     } else {
         format_double(score)
@@ -559,6 +559,18 @@ mod tests {
         assert_eq!(score_text_packed(2.5), "2.5");
         assert_eq!(score_text_packed(0.1), "0.10000000000000001");
         assert_eq!(score_text_packed(1e20), "1e+20");
+        assert_eq!(
+            score_text_packed(123456789012345678.0),
+            "123456789012345680"
+        );
+        assert_eq!(
+            score_text_packed(-4611686018427387904.0),
+            "-4611686018427387904"
+        );
+        assert_eq!(
+            score_text_packed(9223372036854775807.0),
+            "9.2233720368547758e+18"
+        );
         assert_eq!(score_text_packed(f64::NEG_INFINITY), "-inf");
         assert_eq!(score_text_human(1e20), "100000000000000000000");
         assert_eq!(score_text_human(0.1), "0.10000000000000001");

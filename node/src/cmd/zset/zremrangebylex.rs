@@ -33,14 +33,8 @@ fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let range = parse_lex_range(&argv[2], &argv[3])?;
     let removed = modify(ctx, &argv[1], |z| {
-        let Some(first) = z.lex_first(&range) else {
-            return (0, false);
-        };
-        let count = z
-            .range(first, usize::MAX, false)
-            .take_while(|(m, _)| range.lte_max(m))
-            .count();
-        (z.remove_ranks(first, first + count), count > 0)
+        let n = z.remove_lex(&range);
+        (n, n > 0)
     })?;
     Ok(Reply::Int(removed.unwrap_or(0) as i64))
 }
