@@ -483,7 +483,7 @@ mod tests {
         assert!(ok("-0").is_some_and(|v| v == 0.0 && v.is_sign_negative()));
         for bad in [
             "", " 1", "1 ", "nan", "NaN", "-nan", "1e400", "-1e400", "1e-400", "x", "1x", "0x",
-            "1e", "inf x", "infinit", "-", ".", "1\01",
+            "1e", "inf x", "infinit", "-", ".", "1\x001",
         ] {
             assert_eq!(ok(bad), None, "{bad:?}");
         }

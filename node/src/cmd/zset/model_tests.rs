@@ -216,14 +216,14 @@ fn in_lex(m: &[u8], min: &str, max: &str) -> bool {
     let above = match min {
         "-" => true,
         "+" => false,
-        _ if min.starts_with('(') => m > min[1..].as_bytes(),
-        _ => m >= min[1..].as_bytes(),
+        _ if min.starts_with('(') => m > &min.as_bytes()[1..],
+        _ => m >= &min.as_bytes()[1..],
     };
     let below = match max {
         "+" => true,
         "-" => false,
-        _ if max.starts_with('(') => m < max[1..].as_bytes(),
-        _ => m <= max[1..].as_bytes(),
+        _ if max.starts_with('(') => m < &max.as_bytes()[1..],
+        _ => m <= &max.as_bytes()[1..],
     };
     above && below
 }
@@ -237,7 +237,7 @@ fn window(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
         start
     };
     let e = if end < 0 { end + len } else { end.min(len - 1) };
-    (s <= e && s < len).then(|| (s as usize, e as usize))
+    (s <= e && s < len).then_some((s as usize, e as usize))
 }
 
 fn limited(items: Vec<(Vec<u8>, f64)>, limit: Option<(i64, i64)>) -> Vec<(Vec<u8>, f64)> {

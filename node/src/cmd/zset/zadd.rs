@@ -77,7 +77,7 @@ impl ZAdd {
             }
         }
         let elements = argv.len() - at;
-        if elements == 0 || elements % 2 != 0 {
+        if elements == 0 || !elements.is_multiple_of(2) {
             return Err(CmdError::Syntax);
         }
         if z.nx && z.xx {
@@ -85,7 +85,7 @@ impl ZAdd {
                 "ERR XX and NX options at the same time are not compatible",
             ));
         }
-        if (z.gt && z.nx) || (z.lt && z.nx) || (z.gt && z.lt) {
+        if (z.nx && (z.gt || z.lt)) || (z.gt && z.lt) {
             return Err(CmdError::other(
                 "ERR GT, LT, and/or NX options at the same time are not compatible",
             ));
