@@ -1,4 +1,5 @@
-//! ZREVRANGEBYLEX: returns members in a sorted set within a lexicographical range, in reverse order.
+//! ZREVRANGEBYLEX: returns members in a sorted set within a lexicographical range, in reverse
+//! order.
 //!
 //! # Format
 //! ```text
