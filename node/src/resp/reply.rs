@@ -270,6 +270,9 @@ mod tests {
         let push = Reply::Push(vec![Reply::text("message")]);
         assert_eq!(wire(&push, Resp3), ">1\r\n$7\r\nmessage\r\n");
         assert_eq!(wire(&push, Resp2), "*1\r\n$7\r\nmessage\r\n");
+        let pairs = Reply::Pairs(vec![(Reply::text("m"), Reply::Double(1.5))]);
+        assert_eq!(wire(&pairs, Resp2), "*2\r\n$1\r\nm\r\n$3\r\n1.5\r\n");
+        assert_eq!(wire(&pairs, Resp3), "*1\r\n*2\r\n$1\r\nm\r\n,1.5\r\n");
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub use key::Key;
 pub use list::List;
 pub use set::{Member as SetMember, Set};
 pub use value::{Entry, Value, parse_canonical_i64};
-pub use zset::ZSet;
+pub use zset::{LexBound, LexRange, PACK_MAX_ENTRIES, PACK_MAX_MEMBER, ScoreRange, ZSet};
 
 /// All databases of one node.
 #[derive(Clone)]
