@@ -19,7 +19,7 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 
 # The checks this milestone implements, for each client.
-COVERED=(connect ping set_get setex exists del incr_expire info cleanup close)
+COVERED=(connect ping set_get setex exists del incr_expire list set hash zset info cleanup close)
 CLIENTS=(node-redis ioredis)
 
 export REDIS_HOST=${1:-${REDIS_HOST:-127.0.0.1}}

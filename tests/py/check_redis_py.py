@@ -288,10 +288,29 @@ def protocol_checks(proto):
         finally:
             b.close()
 
+    def data_structures():
+        # The guide's "Data Structures" and use cases: a queue, unique members, user records
+        # and analytics, a leaderboard.
+        eq(r.lpush(k("queue"), '{"task": "a"}', '{"task": "b"}'), 2, "LPUSH")
+        eq(r.lrange(k("queue"), 0, -1), ['{"task": "b"}', '{"task": "a"}'], "LRANGE")
+        eq(r.rpop(k("queue")), '{"task": "a"}', "RPOP")
+        eq(r.sadd(k("set"), "member1", "member2", "member1"), 2, "SADD")
+        eq(r.smembers(k("set")), {"member1", "member2"}, "SMEMBERS")
+        eq(r.hset(k("user"), mapping={"name": "Alice", "email": "alice@example.com"}), 2, "HSET")
+        eq(r.hgetall(k("user")), {"name": "Alice", "email": "alice@example.com"}, "HGETALL")
+        eq(r.hincrby(k("user"), "clicks", 1), 1, "HINCRBY")
+        eq(r.zadd(k("board"), {"player1": 100, "player2": 200}), 2, "ZADD")
+        # redis-py gives tuples in RESP2 and lists in RESP3 (the same against Redis).
+        eq([tuple(p) for p in r.zrange(k("board"), 0, -1, withscores=True)],
+           [("player1", 100.0), ("player2", 200.0)], "ZRANGE WITHSCORES")
+        eq(r.zincrby(k("board"), 0.5, "player1"), 100.5, "ZINCRBY")
+        raises(redis.ResponseError, "WRONGTYPE", lambda: r.lpush(k("user"), "x"), "WRONGTYPE")
+
     def cleanup():
         names = [
             "str", "cache", "missing", "session", "plain", "e1", "ctr", "text", "max",
             "rate", "gone", "neg", "m1", "m2", "m3", "p", "ptext", "size",
+            "queue", "set", "user", "board",
         ]
         keys = [k(n) for n in names] + [key("guide:key"), key("guide:session")]
         r.delete(*keys)
@@ -314,6 +333,7 @@ def protocol_checks(proto):
         ("info", info),
         ("client_name", client_name),
         ("binary", binary),
+        ("data_structures", data_structures),
         ("cleanup", cleanup),
     ]
 
