@@ -8,18 +8,20 @@ use super::{Hash, List, Set, ZSet};
 
 /// A value of one of Redis's types.
 ///
-/// Collections sit behind an `Arc`: cloning a value (COPY, a snapshot's point-in-time view of
-/// the keyspace) shares it, and a write copies it first only while it is shared
-/// (`Arc::make_mut`), which is copy-on-write per key.
+/// Lists and sets sit behind an `Arc`: cloning a value (COPY, a snapshot's point-in-time view
+/// of the keyspace) shares it, and a write copies it first only while it is shared
+/// (`Arc::make_mut`), which is copy-on-write per key. Hashes and sorted sets are 16 bytes and
+/// held inline: their common small form is one packed buffer, and an `Arc` around it would cost
+/// an allocation per key (the memory target is per small key); cloning one copies that buffer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// A string (binary-safe). Integers are kept as their decimal text, as Redis's `int`
     /// encoding still answers GET with that text.
     Str(Bytes),
     List(Arc<List>),
-    Hash(Arc<Hash>),
+    Hash(Hash),
     Set(Arc<Set>),
-    ZSet(Arc<ZSet>),
+    ZSet(ZSet),
 }
 
 impl Value {

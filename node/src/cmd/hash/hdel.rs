@@ -7,8 +7,6 @@
 //! Answers how many fields were deleted (a field named twice counts once). Deleting the last
 //! field deletes the key.
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 
 use crate::cmd::args::word;
@@ -39,7 +37,7 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
         if !fields.iter().any(|f| hash.contains(f)) {
             return Ok((Reply::Int(0), false));
         }
-        let hash = Arc::make_mut(hash);
+        let hash = &mut *hash;
         let deleted = fields.iter().filter(|f| hash.remove(f)).count();
         Ok((Reply::Int(deleted as i64), true))
     })

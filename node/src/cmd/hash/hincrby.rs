@@ -8,8 +8,6 @@
 //! The value must be an integer as Redis's `string2ll` reads it ("ERR hash value is not an
 //! integer"), and the sum must fit 64 bits ("ERR increment or decrement would overflow").
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 
 use crate::cmd::args::{self, word};
@@ -67,7 +65,7 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
             None => 0,
         };
         let value = old.checked_add(cmd.increment).ok_or(CmdError::Overflow)?;
-        Arc::make_mut(hash).insert(cmd.field, itoa::Buffer::new().format(value).as_bytes());
+        hash.insert(cmd.field, itoa::Buffer::new().format(value).as_bytes());
         Ok((Reply::Int(value), true))
     })
 }

@@ -14,8 +14,6 @@
 //! is "ERR hash value is not a float"; an infinite result "ERR increment would produce NaN or
 //! Infinity".
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 
 use crate::cmd::args::word;
@@ -81,7 +79,7 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
             .checked_add(cmd.increment)
             .ok_or(CmdError::NanOrInfinity)?;
         let text = Bytes::from(sum.to_human());
-        Arc::make_mut(hash).insert(cmd.field, &text);
+        hash.insert(cmd.field, &text);
         Ok((Reply::Bulk(text), true))
     })
 }

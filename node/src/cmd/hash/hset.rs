@@ -7,8 +7,6 @@
 //! Answers the number of fields added (fields that already existed are updated and not
 //! counted). A field given twice takes its last value. HMSET shares this body and answers OK.
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 
 use crate::cmd::args::word;
@@ -74,7 +72,7 @@ pub(super) fn set_pairs(
 ) -> Result<i64, CmdError> {
     let cmd = HSet::parse(argv, name)?;
     update(ctx, cmd.key, |hash| {
-        let hash = Arc::make_mut(hash);
+        let hash = &mut *hash;
         let created = cmd
             .pairs
             .chunks_exact(2)

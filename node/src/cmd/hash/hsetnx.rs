@@ -6,8 +6,6 @@
 //! ```
 //! Answers 1 when the field was set, 0 when it already existed (the hash is left untouched).
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 
 use crate::cmd::args::word;
@@ -41,7 +39,7 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
         if hash.contains(field) {
             return Ok((Reply::Int(0), false));
         }
-        Arc::make_mut(hash).insert(field, value);
+        hash.insert(field, value);
         Ok((Reply::Int(1), true))
     })
 }

@@ -25,8 +25,6 @@ pub mod hvals;
 #[cfg(test)]
 mod model;
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 
 use super::{ApplyCtx, CmdError, ReadCtx, Spec};
@@ -79,13 +77,12 @@ pub fn read_hash<'a>(ctx: &mut ReadCtx<'a>, key: &Bytes) -> Result<Option<&'a Ha
 
 /// Runs `change` on the hash at `key`, an empty one when the key is absent, and stores the
 /// outcome: a changed hash is stamped with the entry's index (its TTL kept), an emptied one
-/// deletes its key, a new one is stored only when something was set. `change` receives the
-/// `Arc` so it can look before copying a shared hash (`Arc::make_mut`), and answers its reply
-/// and whether it changed anything; an error leaves the key as it was.
+/// deletes its key, a new one is stored only when something was set. `change` answers its
+/// reply and whether it changed anything; an error leaves the key as it was.
 pub fn update<T>(
     ctx: &mut ApplyCtx<'_>,
     key: &Bytes,
-    change: impl FnOnce(&mut Arc<Hash>) -> Result<(T, bool), CmdError>,
+    change: impl FnOnce(&mut Hash) -> Result<(T, bool), CmdError>,
 ) -> Result<T, CmdError> {
     let (now, index) = (ctx.now_ms, ctx.index);
     let db = ctx.db();
@@ -105,7 +102,7 @@ pub fn update<T>(
             out
         }
         None => {
-            let mut hash = Arc::new(Hash::new());
+            let mut hash = Hash::new();
             let (out, changed) = change(&mut hash)?;
             if changed && !hash.is_empty() {
                 db.set(key, Value::Hash(hash), index);

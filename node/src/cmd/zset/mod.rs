@@ -44,8 +44,6 @@ pub mod zunionstore;
 #[cfg(test)]
 mod model_tests;
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 
 use super::{ApplyCtx, CmdError, ReadCtx, Spec};
@@ -128,7 +126,7 @@ pub fn modify<R>(
     let Value::ZSet(z) = &mut entry.value else {
         return Err(CmdError::WrongType);
     };
-    let (result, changed) = change(Arc::make_mut(z));
+    let (result, changed) = change(z);
     let empty = z.is_empty();
     if changed {
         entry.version = index;
@@ -147,7 +145,7 @@ pub fn store_result(ctx: &mut ApplyCtx<'_>, key: &Bytes, z: ZSet) -> Reply {
     if z.is_empty() {
         db.remove(key);
     } else {
-        db.set(key, Value::ZSet(Arc::new(z)), index);
+        db.set(key, Value::ZSet(z), index);
     }
     Reply::Int(len as i64)
 }

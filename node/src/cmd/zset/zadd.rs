@@ -175,7 +175,7 @@ impl ZAdd {
                 let Value::ZSet(z) = &mut entry.value else {
                     return Err(CmdError::WrongType);
                 };
-                let (added, updated, last) = self.add_all(std::sync::Arc::make_mut(z))?;
+                let (added, updated, last) = self.add_all(z)?;
                 if added + updated > 0 {
                     entry.version = index;
                 }
@@ -186,10 +186,7 @@ impl ZAdd {
                 let mut z = ZSet::new();
                 let (added, updated, last) = self.add_all(&mut z)?;
                 if !z.is_empty() {
-                    db.insert(
-                        &self.key,
-                        Entry::new(Value::ZSet(std::sync::Arc::new(z)), index),
-                    );
+                    db.insert(&self.key, Entry::new(Value::ZSet(z), index));
                 }
                 Ok(self.reply(added, updated, last))
             }
