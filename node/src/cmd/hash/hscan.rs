@@ -17,10 +17,9 @@
 
 use bytes::Bytes;
 
-use crate::cmd::args::{is, parse_i64};
 use crate::cmd::glob;
-use crate::cmd::keyspace::scan::parse_cursor;
-use crate::cmd::{CmdError, CmdResult, ReadCtx, Run, Spec, flags};
+use crate::cmd::keyspace::scan::{ScanOptions as Options, parse_cursor};
+use crate::cmd::{CmdResult, ReadCtx, Run, Spec, flags};
 use crate::resp::Reply;
 
 use super::{copy_bulk, read_hash};
@@ -34,42 +33,6 @@ pub const SPEC: Spec = Spec {
     step: 1,
     run: Run::Read(read),
 };
-
-/// HSCAN's options.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Options {
-    /// None when absent or exactly `*` (which Redis treats as no pattern).
-    pub pattern: Option<Bytes>,
-    pub count: usize,
-}
-
-impl Options {
-    /// Parses the options after the cursor; they may repeat (the last one wins). TYPE is
-    /// SCAN's only: a syntax error here, as in Redis.
-    pub fn parse(args: &[Bytes]) -> Result<Options, CmdError> {
-        let mut options = Options {
-            pattern: None,
-            count: 10,
-        };
-        for pair in args.chunks(2) {
-            let [opt, value] = pair else {
-                return Err(CmdError::Syntax);
-            };
-            if is(opt, "COUNT") {
-                let n = parse_i64(value)?;
-                if n < 1 {
-                    return Err(CmdError::Syntax);
-                }
-                options.count = usize::try_from(n).unwrap_or(usize::MAX);
-            } else if is(opt, "MATCH") {
-                options.pattern = (&value[..] != b"*").then(|| value.clone());
-            } else {
-                return Err(CmdError::Syntax);
-            }
-        }
-        Ok(options)
-    }
-}
 
 fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let cursor = parse_cursor(&argv[2])?;

@@ -98,6 +98,42 @@ pub fn parse_cursor(arg: &[u8]) -> Result<u64, CmdError> {
     Ok(if negative { n.wrapping_neg() } else { n })
 }
 
+/// The options of HSCAN, SSCAN and ZSCAN: MATCH and COUNT (TYPE is SCAN's only).
+#[derive(Debug, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// None when absent or exactly `*` (which Redis treats as no pattern).
+    pub pattern: Option<Bytes>,
+    pub count: usize,
+}
+
+impl ScanOptions {
+    /// Parses the options after the cursor; they may repeat (the last one wins). TYPE is
+    /// SCAN's only: a syntax error here, as in Redis.
+    pub fn parse(args: &[Bytes]) -> Result<ScanOptions, CmdError> {
+        let mut options = ScanOptions {
+            pattern: None,
+            count: 10,
+        };
+        for pair in args.chunks(2) {
+            let [opt, value] = pair else {
+                return Err(CmdError::Syntax);
+            };
+            if is(opt, "COUNT") {
+                let n = parse_i64(value)?;
+                if n < 1 {
+                    return Err(CmdError::Syntax);
+                }
+                options.count = usize::try_from(n).unwrap_or(usize::MAX);
+            } else if is(opt, "MATCH") {
+                options.pattern = (&value[..] != b"*").then(|| value.clone());
+            } else {
+                return Err(CmdError::Syntax);
+            }
+        }
+        Ok(options)
+    }
+}
+
 fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let scan = Scan::parse(argv)?;
     let (mut hits, now) = (0u64, ctx.now_ms);

@@ -16,10 +16,9 @@
 
 use bytes::Bytes;
 
-use crate::cmd::args::{is, parse_i64};
 use crate::cmd::glob;
-use crate::cmd::keyspace::scan::parse_cursor;
-use crate::cmd::{CmdError, CmdResult, ReadCtx, Run, Spec, flags};
+use crate::cmd::keyspace::scan::{ScanOptions, parse_cursor};
+use crate::cmd::{CmdResult, ReadCtx, Run, Spec, flags};
 use crate::resp::Reply;
 
 use super::read_set;
@@ -33,42 +32,6 @@ pub const SPEC: Spec = Spec {
     step: 1,
     run: Run::Read(read),
 };
-
-/// SSCAN's options.
-#[derive(Debug, PartialEq, Eq)]
-pub struct ScanOptions {
-    /// None when absent or exactly `*` (which Redis treats as no pattern).
-    pub pattern: Option<Bytes>,
-    pub count: usize,
-}
-
-impl ScanOptions {
-    /// Parses the options after the cursor; the last of a repeated option wins.
-    pub fn parse(options: &[Bytes]) -> Result<ScanOptions, CmdError> {
-        let mut parsed = ScanOptions {
-            pattern: None,
-            count: 10,
-        };
-        let mut pairs = options.chunks(2);
-        for pair in &mut pairs {
-            let [opt, value] = pair else {
-                return Err(CmdError::Syntax);
-            };
-            if is(opt, "COUNT") {
-                let n = parse_i64(value)?;
-                if n < 1 {
-                    return Err(CmdError::Syntax);
-                }
-                parsed.count = usize::try_from(n).unwrap_or(usize::MAX);
-            } else if is(opt, "MATCH") {
-                parsed.pattern = (&value[..] != b"*").then(|| value.clone());
-            } else {
-                return Err(CmdError::Syntax);
-            }
-        }
-        Ok(parsed)
-    }
-}
 
 fn scan_reply(cursor: u64, members: Vec<Bytes>) -> Reply {
     Reply::Array(vec![

@@ -12,10 +12,9 @@
 
 use bytes::Bytes;
 
-use crate::cmd::args::{is, parse_i64};
 use crate::cmd::glob;
-use crate::cmd::keyspace::scan::parse_cursor;
-use crate::cmd::{CmdError, CmdResult, ReadCtx, Run, Spec, flags};
+use crate::cmd::keyspace::scan::{ScanOptions, parse_cursor};
+use crate::cmd::{CmdResult, ReadCtx, Run, Spec, flags};
 use crate::resp::Reply;
 
 use super::{lookup, score_text_human, score_text_packed};
@@ -29,30 +28,6 @@ pub const SPEC: Spec = Spec {
     step: 1,
     run: Run::Read(read),
 };
-
-/// ZSCAN's options: MATCH (None for none or `*`) and COUNT.
-fn parse_options(argv: &[Bytes]) -> Result<(Option<Bytes>, usize), CmdError> {
-    let (mut pattern, mut count) = (None, 10usize);
-    let mut i = 3;
-    while i < argv.len() {
-        let Some(value) = argv.get(i + 1) else {
-            return Err(CmdError::Syntax);
-        };
-        if is(&argv[i], "COUNT") {
-            let n = parse_i64(value)?;
-            if n < 1 {
-                return Err(CmdError::Syntax);
-            }
-            count = usize::try_from(n).unwrap_or(usize::MAX);
-        } else if is(&argv[i], "MATCH") {
-            pattern = (&value[..] != b"*").then(|| value.clone());
-        } else {
-            return Err(CmdError::Syntax);
-        }
-        i += 2;
-    }
-    Ok((pattern, count))
-}
 
 fn scan_reply(cursor: u64, items: Vec<Reply>) -> Reply {
     Reply::Array(vec![
@@ -69,7 +44,7 @@ fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(z) = lookup(ctx, &argv[1])? else {
         return Ok(scan_reply(0, Vec::new()));
     };
-    let (pattern, count) = parse_options(argv)?;
+    let ScanOptions { pattern, count } = ScanOptions::parse(&argv[3..])?;
     let packed = z.encoding() == "listpack";
     let (next, found) = z.scan(cursor, count);
     let mut items = Vec::with_capacity(found.len() * 2);
