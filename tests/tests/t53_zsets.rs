@@ -401,3 +401,52 @@ fn expiry_and_recreation() {
     check(&mut raw, &["ZRANGE", "t", "0", "-1"], "*1\r\n$1\r\nc\r\n");
     check(&mut raw, &["PTTL", "t"], ":-1\r\n");
 }
+
+/// ZUNION, ZINTER, ZDIFF and their STORE forms take plain sets too, each member scoring 1
+/// (replies recorded from redis-server 7.0.15).
+#[test]
+fn plain_sets_as_inputs() {
+    let server = Server::start();
+    let mut con = server.conn();
+    let q = |con: &mut Connection, args: &[&str]| -> Vec<String> {
+        let mut cmd = redis::cmd(args[0]);
+        for a in &args[1..] {
+            cmd.arg(*a);
+        }
+        cmd.query(con).expect("reply")
+    };
+    let _: i64 = redis::cmd("SADD")
+        .arg(&["s", "1", "2", "b"])
+        .query(&mut con)
+        .unwrap();
+    let _: i64 = redis::cmd("ZADD")
+        .arg(&["z", "5", "b", "1", "x"])
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(
+        q(&mut con, &["ZUNION", "2", "s", "z", "WITHSCORES"]),
+        ["1", "1", "2", "1", "x", "1", "b", "6"]
+    );
+    assert_eq!(
+        q(
+            &mut con,
+            &["ZINTER", "2", "s", "z", "WEIGHTS", "2", "3", "WITHSCORES"]
+        ),
+        ["b", "17"]
+    );
+    assert_eq!(q(&mut con, &["ZDIFF", "2", "s", "z"]), ["1", "2"]);
+    let stored: i64 = redis::cmd("ZUNIONSTORE")
+        .arg(&["d", "2", "s", "z", "AGGREGATE", "MAX"])
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(stored, 4);
+    assert_eq!(
+        zrange_withscores(&mut con, "d"),
+        ["1", "1", "2", "1", "x", "1", "b", "5"]
+    );
+    let card: i64 = redis::cmd("ZINTERCARD")
+        .arg(&["2", "s", "z"])
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(card, 1);
+}

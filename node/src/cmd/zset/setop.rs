@@ -11,13 +11,14 @@
 //! that order decides how floating-point sums round. A weighted score that is NaN (0 × inf)
 //! counts as 0 in a union, and a SUM that is NaN (inf + -inf) is 0, as in Redis.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
 
 use crate::cmd::args::{is, parse_i64};
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, ReadCtx};
-use crate::store::{Db, Entry, Value, ZSet};
+use crate::store::{Db, Entry, Set, SetMember, Value, ZSet};
 
 use super::{elements_reply, parse_score, store_result};
 
@@ -123,12 +124,13 @@ impl Options {
     }
 }
 
-/// One input: a sorted set, or nothing for a missing key. (Redis also takes plain sets,
-/// each member scoring 1; see [`input`].)
+/// One input: a sorted set, a plain set (each member scoring 1, as Redis), or nothing for a
+/// missing key.
 #[derive(Clone, Copy)]
 pub enum Input<'a> {
     Missing,
     Z(&'a ZSet),
+    S(&'a Set),
 }
 
 impl<'a> Input<'a> {
@@ -136,6 +138,7 @@ impl<'a> Input<'a> {
         match self {
             Input::Missing => 0,
             Input::Z(z) => z.len(),
+            Input::S(s) => s.len(),
         }
     }
 
@@ -143,23 +146,34 @@ impl<'a> Input<'a> {
         match self {
             Input::Missing => None,
             Input::Z(z) => z.score(member),
+            Input::S(s) => s.contains(member).then_some(1.0),
         }
     }
 
-    fn elements(&self) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
+    /// The members with their scores; an intset's members are formatted on the way.
+    fn elements(&self) -> Box<dyn Iterator<Item = (Cow<'a, [u8]>, f64)> + 'a> {
         match *self {
             Input::Missing => Box::new(std::iter::empty()),
-            Input::Z(z) => Box::new(z.iter()),
+            Input::Z(z) => Box::new(z.iter().map(|(m, score)| (Cow::Borrowed(m), score))),
+            Input::S(s) => Box::new(s.iter().map(|m| {
+                let member = match m {
+                    SetMember::Str(bytes) => Cow::Borrowed(bytes),
+                    SetMember::Int(n) => {
+                        Cow::Owned(itoa::Buffer::new().format(n).as_bytes().to_vec())
+                    }
+                };
+                (member, 1.0)
+            })),
         }
     }
 }
 
-/// The input held by `entry`: a sorted set, else WRONGTYPE. Redis 7.0 also accepts a plain
-/// set here; this server answers WRONGTYPE for one until the set type exposes its members.
+/// The input held by `entry`: a sorted set or a plain set, else WRONGTYPE.
 pub fn input(entry: Option<&Entry>) -> Result<Input<'_>, CmdError> {
     match entry.map(|e| &e.value) {
         None => Ok(Input::Missing),
         Some(Value::ZSet(z)) => Ok(Input::Z(z)),
+        Some(Value::Set(s)) => Ok(Input::S(s)),
         Some(_) => Err(CmdError::WrongType),
     }
 }
@@ -222,17 +236,17 @@ fn by_size<'a>(inputs: &[Input<'a>], weights: &[f64]) -> Vec<(Input<'a>, f64)> {
 }
 
 /// Computes `op` over `inputs`: the resulting elements in ascending order.
-pub fn compute<'a>(op: Op, inputs: &[Input<'a>], opts: &Options) -> Vec<(&'a [u8], f64)> {
-    let mut out: Vec<(&'a [u8], f64)> = match op {
+pub fn compute<'a>(op: Op, inputs: &[Input<'a>], opts: &Options) -> Vec<(Cow<'a, [u8]>, f64)> {
+    let mut out: Vec<(Cow<'a, [u8]>, f64)> = match op {
         Op::Union => {
-            let mut acc: BTreeMap<&'a [u8], f64> = BTreeMap::new();
+            let mut acc: BTreeMap<Cow<'a, [u8]>, f64> = BTreeMap::new();
             for (input, weight) in by_size(inputs, &opts.weights) {
                 for (member, score) in input.elements() {
                     let mut value = weight * score;
                     if value.is_nan() {
                         value = 0.0;
                     }
-                    match acc.get_mut(member) {
+                    match acc.get_mut(&*member) {
                         Some(total) => aggregate(total, value, opts.aggregate),
                         None => {
                             acc.insert(member, value);
@@ -254,7 +268,7 @@ pub fn compute<'a>(op: Op, inputs: &[Input<'a>], opts: &Options) -> Vec<(&'a [u8
                     total = 0.0;
                 }
                 for (other, weight) in rest {
-                    match other.score(member) {
+                    match other.score(&member) {
                         Some(s) => aggregate(&mut total, s * weight, opts.aggregate),
                         None => continue 'members,
                     }
@@ -276,7 +290,7 @@ pub fn compute<'a>(op: Op, inputs: &[Input<'a>], opts: &Options) -> Vec<(&'a [u8
     out.sort_by(|a, b| {
         a.1.partial_cmp(&b.1)
             .unwrap_or(std::cmp::Ordering::Equal)
-            .then_with(|| a.0.cmp(b.0))
+            .then_with(|| a.0.cmp(&b.0))
     });
     out
 }
@@ -289,7 +303,7 @@ pub fn inter_card(inputs: &[Input<'_>], limit: usize) -> usize {
     };
     let mut count = 0;
     for (member, _) in first.elements() {
-        if rest.iter().all(|(r, _)| r.score(member).is_some()) {
+        if rest.iter().all(|(r, _)| r.score(&member).is_some()) {
             count += 1;
             if limit != 0 && count >= limit {
                 break;
@@ -305,7 +319,11 @@ pub fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes], op: Op, name: &str) -> CmdRes
     let end = keys_end(argv, 1, name)?;
     let inputs = inputs_read(ctx, &argv[2..end])?;
     let opts = Options::parse(argv, end, end - 2, op, false, false)?;
-    Ok(elements_reply(compute(op, &inputs, &opts), opts.withscores))
+    let result = compute(op, &inputs, &opts);
+    Ok(elements_reply(
+        result.iter().map(|(m, score)| (&m[..], *score)),
+        opts.withscores,
+    ))
 }
 
 /// Parses a STORE form, `destination numkeys key [key ...] [options]`: the end of the keys

@@ -4,9 +4,8 @@
 //! ```text
 //! ZDIFF numkeys key [key ...] [WITHSCORES]
 //! ```
-//! Members of the first set found in no other, with their scores. Plain set keys, which Redis
-//! 7.0 also takes (each member scoring 1), answer WRONGTYPE here until the set type exposes its
-//! members.
+//! Members of the first set found in no other, with their scores. Plain set keys count
+//! too, each member scoring 1, as in Redis.
 
 use bytes::Bytes;
 

@@ -4,9 +4,8 @@
 //! ```text
 //! ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]
 //! ```
-//! Missing keys are empty sets. WITHSCORES pairs are nested in RESP3. Plain set keys, which
-//! Redis 7.0 also takes (each member scoring 1), answer WRONGTYPE here until the set type
-//! exposes its members.
+//! Missing keys are empty sets. WITHSCORES pairs are nested in RESP3. Plain set keys count
+//! too, each member scoring 1, as in Redis.
 
 use bytes::Bytes;
 

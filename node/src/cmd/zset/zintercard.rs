@@ -4,8 +4,8 @@
 //! ```text
 //! ZINTERCARD numkeys key [key ...] [LIMIT limit]
 //! ```
-//! LIMIT stops counting once reached (0: no limit). Plain set keys, which Redis 7.0 also
-//! takes, answer WRONGTYPE here until the set type exposes its members.
+//! LIMIT stops counting once reached (0: no limit). Plain set keys count
+//! too, each member scoring 1, as in Redis.
 
 use bytes::Bytes;
 

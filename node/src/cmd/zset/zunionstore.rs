@@ -6,9 +6,8 @@
 //! ```
 //! Answers the size of the result, stored in `destination` whatever its type (an empty result
 //! deletes it). Deviation: argument errors are raised before the keys are looked at, so a
-//! syntax error wins over WRONGTYPE where Redis answers WRONGTYPE. Plain set keys, which Redis
-//! 7.0 also takes (each member scoring 1), answer WRONGTYPE here until the set type exposes its
-//! members.
+//! syntax error wins over WRONGTYPE where Redis answers WRONGTYPE. Plain set keys count
+//! too, each member scoring 1, as in Redis.
 
 use bytes::Bytes;
 
