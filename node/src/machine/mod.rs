@@ -118,9 +118,18 @@ fn apply_one(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> Reply {
     let Some(name) = argv.first() else {
         return Reply::from(CmdError::other("ERR empty command in log entry"));
     };
-    match Table::canonical().get(name).map(|s| s.run) {
-        Some(Run::Write { apply, .. }) => apply(ctx, argv).unwrap_or_else(Reply::from),
-        _ => Reply::from(CmdError::unknown_command(name, &argv[1..])),
+    match Table::canonical().get(name) {
+        // Logged argv was checked when it was proposed, and a canonical form only ever adds
+        // arguments (APPEND logs its size limit), so at least the command's minimum count must
+        // be there: a damaged entry never reaches a command's argument indexing.
+        Some(spec) if argv.len() < spec.arity.unsigned_abs() as usize => {
+            Reply::from(CmdError::wrong_arity(spec.name))
+        }
+        Some(spec) => match spec.run {
+            Run::Write { apply, .. } => apply(ctx, argv).unwrap_or_else(Reply::from),
+            _ => Reply::from(CmdError::unknown_command(name, &argv[1..])),
+        },
+        None => Reply::from(CmdError::unknown_command(name, &argv[1..])),
     }
 }
 
@@ -174,6 +183,28 @@ mod tests {
         }
         assert_eq!(a.store().key_count(), 3);
         assert_eq!(a.last_applied(), 2);
+    }
+
+    #[test]
+    fn a_damaged_entry_is_answered_not_applied() {
+        let mut m = Machine::new(1);
+        let replies = m.apply(
+            1,
+            &LogEntry {
+                time_ms: 1,
+                db: 0,
+                commands: vec![argv(&["set", "k"]), argv(&["get", "k"]), vec![]],
+            },
+        );
+        assert_eq!(
+            replies,
+            vec![
+                Reply::error("ERR wrong number of arguments for 'set' command"),
+                Reply::error("ERR unknown command 'get', with args beginning with: 'k' "),
+                Reply::error("ERR empty command in log entry"),
+            ]
+        );
+        assert_eq!(m.store().key_count(), 0);
     }
 
     #[test]
