@@ -14,7 +14,7 @@ use crate::resp::Reply;
 use crate::store::Store;
 
 /// One log entry's application payload: what one client request needs applied atomically.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogEntry {
     /// The proposer's time: max(its wall clock, the last applied entry's time).
     pub time_ms: u64,

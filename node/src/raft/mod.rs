@@ -6,6 +6,9 @@
 //! changing what the server sees: `write` proposes canonical commands and returns their
 //! replies once applied, `read` runs a read against applied state.
 
+pub mod log_store;
+pub mod types;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
