@@ -47,11 +47,6 @@ pub fn lower(arg: &[u8]) -> String {
     String::from_utf8_lossy(arg).to_ascii_lowercase()
 }
 
-/// Builds an argv from static words and owned values.
-pub fn argv<const N: usize>(items: [Bytes; N]) -> Vec<Bytes> {
-    items.to_vec()
-}
-
 /// A bulk argument holding the decimal form of `n`.
 pub fn int_arg(n: i64) -> Bytes {
     Bytes::copy_from_slice(itoa::Buffer::new().format(n).as_bytes())

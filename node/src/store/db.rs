@@ -6,7 +6,7 @@ use std::ops::Bound;
 use bytes::Bytes;
 use imbl::OrdMap;
 
-use super::key::{self, Key, Probe};
+use super::key::{Key, Probe};
 use super::value::{Entry, Value};
 
 /// One of the numbered databases.
@@ -101,18 +101,6 @@ impl Db {
         self.keys.insert(k, entry);
     }
 
-    /// Replaces the value of a live key, keeping its TTL (as SETRANGE, APPEND, INCR do).
-    /// Inserts the key without TTL when absent.
-    pub fn set_keep_ttl(&mut self, key: &Bytes, value: Value, version: u64, now_ms: u64) {
-        match self.get_mut(key, now_ms) {
-            Some(entry) => {
-                entry.value = value;
-                entry.version = version;
-            }
-            None => self.set(key, value, version),
-        }
-    }
-
     /// Deletes `key` if its TTL has passed at `now_ms`; returns whether it did.
     pub fn remove_if_expired(&mut self, key: &Bytes, now_ms: u64) -> bool {
         let k = Probe::new(key);
@@ -133,12 +121,6 @@ impl Db {
     /// Deletes `key`, returning its entry if it existed (expired or not).
     pub fn remove(&mut self, key: &Bytes) -> Option<Entry> {
         self.remove_key(Probe::new(key))
-    }
-
-    /// Deletes `key` if it is live at `now_ms`; an expired one is removed too but reported as
-    /// absent (as Redis's DEL on an expired key answers 0).
-    pub fn remove_live(&mut self, key: &Bytes, now_ms: u64) -> Option<Entry> {
-        self.remove(key).filter(|e| !e.is_expired(now_ms))
     }
 
     fn remove_key(&mut self, k: Probe<'_>) -> Option<Entry> {
@@ -235,11 +217,6 @@ impl Db {
             .chain(before)
             .find(|(_, e)| !e.is_expired(now_ms))
             .map(|(k, _)| Bytes::copy_from_slice(k.bytes()))
-    }
-
-    /// The hash of a key, as used by SCAN cursors.
-    pub fn key_hash(key: &[u8]) -> u64 {
-        key::hash(key)
     }
 }
 

@@ -21,7 +21,8 @@ pub const SPEC: Spec = Spec {
     run: Run::Read(read),
 };
 
-fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
+/// Counts the live keys named (each time it is named), as EXISTS and TOUCH answer.
+pub(super) fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let mut count = 0i64;
     for key in &argv[1..] {
         if ctx.db().contains(key, ctx.now_ms) {
