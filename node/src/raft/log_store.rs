@@ -364,7 +364,7 @@ mod tests {
     struct TestState {
         machine: Machine,
         applied: TestSnapshot,
-        current: Option<(SnapshotMeta<u64, openraft::BasicNode>, Vec<u8>)>,
+        current: Option<(SnapshotMeta<u64, crate::raft::types::NodeInfo>, Vec<u8>)>,
         snapshot_seq: u64,
     }
 
@@ -449,7 +449,7 @@ mod tests {
 
         async fn install_snapshot(
             &mut self,
-            meta: &SnapshotMeta<u64, openraft::BasicNode>,
+            meta: &SnapshotMeta<u64, crate::raft::types::NodeInfo>,
             snapshot: Box<Cursor<Vec<u8>>>,
         ) -> Result<(), StorageError> {
             let data = snapshot.into_inner();
