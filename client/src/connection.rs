@@ -222,14 +222,22 @@ impl Connection {
             )));
         }
         loop {
-            match self.read_value().await? {
+            match self.read_message().await? {
                 Value::Push(_) if self.protocol == Protocol::Resp3 => continue,
                 value => return Ok(value),
             }
         }
     }
 
-    async fn read_value(&mut self) -> Result<Value> {
+    /// Reads the next value the server sends, pushes included: for subscribers and
+    /// `MONITOR`, whose messages come without a request.
+    pub async fn read_message(&mut self) -> Result<Value> {
+        if self.broken {
+            return Err(self.lost(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "connection is broken",
+            )));
+        }
         loop {
             match decode(&self.read_buf) {
                 Ok(Some((value, used))) => {
