@@ -296,7 +296,6 @@ const READ_ONLY: &[&str] = &[
 /// Commands that change per-connection state, refused by the pooled client.
 const CONNECTION_STATE: &[&str] = &[
     "AUTH",
-    "CLIENT",
     "HELLO",
     "MONITOR",
     "PSUBSCRIBE",

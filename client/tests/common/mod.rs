@@ -86,10 +86,10 @@ fn wait_for_ping(port: u16) {
     while Instant::now() < deadline {
         if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
             let mut reply = [0u8; 7];
-            if stream.write_all(b"PING\r\n").is_ok() && stream.read_exact(&mut reply).is_ok() {
-                if &reply == b"+PONG\r\n" {
-                    return;
-                }
+            let answered =
+                stream.write_all(b"PING\r\n").is_ok() && stream.read_exact(&mut reply).is_ok();
+            if answered && &reply == b"+PONG\r\n" {
+                return;
             }
         }
         std::thread::sleep(Duration::from_millis(20));
