@@ -34,6 +34,24 @@ pub struct Config {
     pub io_threads: usize,
     /// The file this configuration was read from (INFO `config_file`).
     pub config_file: Option<PathBuf>,
+    /// This node's Raft id (`node-id`).
+    pub node_id: u64,
+    /// The port of the Raft (gRPC) listener, on the first `bind` address; 0 takes the port of
+    /// this node's `peers` entry, or runs without a listener when there are no peers.
+    pub raft_port: u16,
+    /// `peers 1=host:port,2=host:port,...`: every member's id and Raft address, this node
+    /// included. Empty: a one-node cluster.
+    pub peers: std::collections::BTreeMap<u64, String>,
+    /// `stale-reads yes`: answer reads from this node's state without confirming leadership.
+    pub stale_reads: bool,
+    pub raft_heartbeat_ms: u64,
+    pub raft_election_timeout_ms: u64,
+    /// Log entries since the last snapshot that trigger a new one.
+    pub raft_snapshot_entries: u64,
+    /// How long a request waits for a leader before `-TRYAGAIN`.
+    pub raft_leader_wait_ms: u64,
+    /// How long a proposed write waits for its commit before its outcome is unknown.
+    pub raft_write_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -56,6 +74,15 @@ impl Default for Config {
             proto_max_bulk_len: 512 * 1024 * 1024,
             io_threads: 1,
             config_file: None,
+            node_id: 1,
+            raft_port: 0,
+            peers: std::collections::BTreeMap::new(),
+            stale_reads: false,
+            raft_heartbeat_ms: 100,
+            raft_election_timeout_ms: 600,
+            raft_snapshot_entries: 20_000,
+            raft_leader_wait_ms: 3_000,
+            raft_write_timeout_ms: 10_000,
         }
     }
 }
@@ -75,12 +102,21 @@ pub const PARAMETERS: &[(&str, bool)] = &[
     ("logfile", false),
     ("loglevel", true),
     ("maxclients", true),
+    ("node-id", false),
+    ("peers", false),
     ("port", false),
     ("proto-max-bulk-len", false),
+    ("raft-election-timeout-ms", false),
+    ("raft-heartbeat-ms", false),
+    ("raft-leader-wait-ms", true),
+    ("raft-port", false),
+    ("raft-snapshot-entries", false),
+    ("raft-write-timeout-ms", true),
     ("requirepass", true),
     ("save", false),
     ("slowlog-log-slower-than", true),
     ("slowlog-max-len", true),
+    ("stale-reads", true),
     ("tcp-keepalive", true),
     ("timeout", true),
 ];
@@ -240,6 +276,21 @@ impl Config {
                 self.proto_max_bulk_len = bounded(n, 1024 * 1024, LONG_MAX)? as usize;
             }
             "io-threads" => self.io_threads = int(value, 1, 128)? as usize,
+            "node-id" => self.node_id = int(value, 1, LONG_MAX)? as u64,
+            "raft-port" => self.raft_port = int(value, 0, 65535)? as u16,
+            "peers" => self.peers = parse_peers(value)?,
+            "stale-reads" => self.stale_reads = yes_no(value)?,
+            "raft-heartbeat-ms" => self.raft_heartbeat_ms = int(value, 10, 60_000)? as u64,
+            "raft-election-timeout-ms" => {
+                self.raft_election_timeout_ms = int(value, 50, 600_000)? as u64;
+            }
+            "raft-snapshot-entries" => {
+                self.raft_snapshot_entries = int(value, 1, LONG_MAX)? as u64;
+            }
+            "raft-leader-wait-ms" => self.raft_leader_wait_ms = int(value, 0, INT_MAX)? as u64,
+            "raft-write-timeout-ms" => {
+                self.raft_write_timeout_ms = int(value, 1, INT_MAX)? as u64;
+            }
             other => return Err(format!("unknown parameter '{other}'")),
         }
         Ok(())
@@ -266,10 +317,51 @@ impl Config {
             "logfile" => self.logfile.clone(),
             "proto-max-bulk-len" => self.proto_max_bulk_len.to_string(),
             "io-threads" => self.io_threads.to_string(),
+            "node-id" => self.node_id.to_string(),
+            "raft-port" => self.raft_port.to_string(),
+            "peers" => self
+                .peers
+                .iter()
+                .map(|(id, addr)| format!("{id}={addr}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            "stale-reads" => if self.stale_reads { "yes" } else { "no" }.to_string(),
+            "raft-heartbeat-ms" => self.raft_heartbeat_ms.to_string(),
+            "raft-election-timeout-ms" => self.raft_election_timeout_ms.to_string(),
+            "raft-snapshot-entries" => self.raft_snapshot_entries.to_string(),
+            "raft-leader-wait-ms" => self.raft_leader_wait_ms.to_string(),
+            "raft-write-timeout-ms" => self.raft_write_timeout_ms.to_string(),
             "save" => String::new(),
             "appendonly" => "no".to_string(),
             _ => return None,
         })
+    }
+}
+
+/// `1=host:port,2=host:port`: ids and Raft addresses.
+fn parse_peers(value: &str) -> Result<std::collections::BTreeMap<u64, String>, String> {
+    let mut peers = std::collections::BTreeMap::new();
+    for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let bad = || format!("bad peer '{item}': expected id=host:port");
+        let (id, addr) = item.split_once('=').ok_or_else(bad)?;
+        let id: u64 = id.trim().parse().ok().filter(|&id| id > 0).ok_or_else(bad)?;
+        let (host, port) = addr.rsplit_once(':').ok_or_else(bad)?;
+        if host.is_empty() || port.parse::<u16>().is_err() {
+            return Err(bad());
+        }
+        if peers.insert(id, addr.trim().to_string()).is_some() {
+            return Err(format!("peer id {id} appears twice"));
+        }
+    }
+    Ok(peers)
+}
+
+/// `yes` or `no`, as Redis's boolean directives.
+fn yes_no(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err("argument must be 'yes' or 'no'".to_string()),
     }
 }
 

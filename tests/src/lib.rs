@@ -5,6 +5,8 @@
 //! to the test executable in the cargo target directory (`target/<profile>/redraft`), which
 //! `cargo test --workspace` builds because the node crate is part of the workspace.
 
+pub mod cluster;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -15,8 +15,10 @@
 pub mod args;
 pub mod errors;
 pub mod glob;
+pub mod cluster_view;
 pub mod session;
 
+pub mod cluster;
 pub mod connection;
 pub mod hash;
 pub mod keyspace;
@@ -56,6 +58,8 @@ pub mod flags {
     pub const PUBSUB: u32 = 1 << 9;
     /// Not logged in SLOWLOG (EXEC, AUTH...).
     pub const SKIP_SLOWLOG: u32 = 1 << 10;
+    /// redraft's own command (RAFT.*): not in Redis's table.
+    pub const EXTENSION: u32 = 1 << 30;
     /// Internal command: in the table so the state machine can apply it, never accepted from
     /// a client and not listed by COMMAND.
     pub const INTERNAL: u32 = 1 << 31;
@@ -75,6 +79,9 @@ pub enum Run {
     },
     /// Works on the connection or the server.
     Session(fn(&mut dyn Session, &[Bytes]) -> CmdResult),
+    /// A cluster operation (membership, WAIT): parsed here, run on the leader by the
+    /// replication layer, which may take a while.
+    Admin(fn(&[Bytes]) -> Result<cluster_view::AdminOp, CmdError>),
 }
 
 /// One command's declaration, as in Redis's command table.
@@ -199,6 +206,7 @@ fn all_specs() -> impl Iterator<Item = &'static Spec> {
     connection::COMMANDS
         .iter()
         .chain(server::COMMANDS)
+        .chain(cluster::COMMANDS)
         .chain(string::COMMANDS)
         .chain(keyspace::COMMANDS)
         .chain(list::COMMANDS)
@@ -321,7 +329,7 @@ mod tests {
     #[test]
     fn specs_match_redis_reference() {
         let reference = server::command::reference();
-        for spec in all_specs().filter(|s| !s.has(flags::INTERNAL)) {
+        for spec in all_specs().filter(|s| !s.has(flags::INTERNAL | flags::EXTENSION)) {
             let Some(r) = reference.get(spec.name) else {
                 panic!("{} is not a Redis 7.0 command", spec.name)
             };

@@ -5,13 +5,14 @@
 use std::time::Instant;
 
 use bytes::Bytes;
-use parking_lot::{Mutex, RwLock};
+use parking_lot::{MappedMutexGuard, Mutex, RwLock};
 
 use crate::config::Config;
 use crate::machine::Machine;
 use crate::resp::Protocol;
 
 use super::server::slowlog::SlowLog;
+use super::cluster_view::ClusterStatus;
 use super::{CmdError, Table};
 
 /// The state of one client connection that commands read and change.
@@ -36,6 +37,9 @@ pub struct ClientState {
     pub fd: i64,
     /// CLIENT NO-EVICT.
     pub no_evict: bool,
+    /// READONLY: reads answer from this node's state without confirming leadership (stale
+    /// reads, opt-in); READWRITE turns it off.
+    pub readonly: bool,
     /// CLIENT REPLY: whether replies are sent.
     pub reply: ReplyMode,
 }
@@ -110,6 +114,7 @@ impl ClientState {
             last_cmd: "NULL".to_string(),
             fd: -1,
             no_evict: false,
+            readonly: false,
             reply: ReplyMode::On,
         }
     }
@@ -128,6 +133,9 @@ impl ClientState {
         }
         if self.no_evict {
             flags.push('e');
+        }
+        if self.readonly {
+            flags.push('r');
         }
         if flags.is_empty() {
             flags.push('N');
@@ -233,8 +241,10 @@ pub trait Session {
     fn client(&mut self) -> &mut ClientState;
     /// The configuration in force (CONFIG GET/SET, requirepass, databases...).
     fn config(&self) -> &RwLock<Config>;
-    /// The state machine, for commands that report on the data (INFO keyspace, DBSIZE).
-    fn machine(&self) -> &Mutex<Machine>;
+    /// The state machine, locked, for commands that report on the data (INFO keyspace).
+    fn machine(&self) -> MappedMutexGuard<'_, Machine>;
+    /// The Raft cluster as this node sees it (ROLE, INFO replication, RAFT.INFO).
+    fn cluster(&self) -> ClusterStatus;
     fn slowlog(&self) -> &Mutex<SlowLog>;
     /// A snapshot of every connected client's state (CLIENT LIST).
     fn clients(&self) -> Vec<ClientState>;
@@ -280,7 +290,10 @@ pub fn check_password(
 /// A [`Session`] without a server, for the unit tests of session commands.
 #[cfg(test)]
 pub(crate) mod testing {
+    use parking_lot::MutexGuard;
+
     use super::*;
+    use crate::cmd::cluster_view::Role;
     use crate::cmd::{Run, lookup};
     use crate::resp::Reply;
 
@@ -372,8 +385,24 @@ pub(crate) mod testing {
             &self.config
         }
 
-        fn machine(&self) -> &Mutex<Machine> {
-            &self.machine
+        fn machine(&self) -> MappedMutexGuard<'_, Machine> {
+            MutexGuard::map(self.machine.lock(), |m| m)
+        }
+
+        fn cluster(&self) -> ClusterStatus {
+            ClusterStatus {
+                node_id: 1,
+                role: Role::Leader,
+                term: 1,
+                leader_id: Some(1),
+                leader_client_addr: Some("127.0.0.1:6379".to_string()),
+                last_log_index: 0,
+                committed: 0,
+                applied: 0,
+                leader_age_ms: None,
+                members: Vec::new(),
+                snapshot_index: None,
+            }
         }
 
         fn slowlog(&self) -> &Mutex<SlowLog> {

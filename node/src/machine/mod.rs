@@ -46,8 +46,29 @@ impl Machine {
         }
     }
 
+    /// A state machine restored from a snapshot: `store` as of log index `last_applied`,
+    /// whose last entry carried `last_time_ms`.
+    pub fn restore(store: Store, last_applied: u64, last_time_ms: u64) -> Machine {
+        Machine {
+            store,
+            last_applied,
+            last_time_ms,
+        }
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The time of the last applied entry.
+    pub fn last_time_ms(&self) -> u64 {
+        self.last_time_ms
+    }
+
+    /// Records that the log entry at `index` was applied without changing the keyspace (a
+    /// Raft entry of its own: a new leader's blank entry, a membership change).
+    pub fn set_last_applied(&mut self, index: u64) {
+        self.last_applied = index;
     }
 
     /// Index of the last applied entry.

@@ -3,7 +3,8 @@
 //! Two trees:
 //! - `logs`: one entry per key, keyed by its index as a big-endian `u64` (byte order is index
 //!   order, so sled's ordered iteration walks the log);
-//! - `meta`: the vote, the committed log id and the last purged log id.
+//! - `meta`: the vote, the committed log id, the last purged log id and the data directory's
+//!   incarnation.
 //!
 //! Values are JSON. Appends are acknowledged to openraft (the [`LogFlushed`] callback) only
 //! after sled has flushed them to disk. A damaged value is an error naming its tree and key,
@@ -30,6 +31,7 @@ const META_TREE: &str = "meta";
 const KEY_VOTE: &[u8] = b"vote";
 const KEY_COMMITTED: &[u8] = b"committed";
 const KEY_LAST_PURGED: &[u8] = b"last_purged";
+const KEY_INCARNATION: &[u8] = b"incarnation";
 
 /// The Raft log and its metadata in a sled database. Cloning shares the database.
 #[derive(Clone)]
@@ -37,6 +39,36 @@ pub struct SledLogStore {
     db: sled::Db,
     logs: sled::Tree,
     meta: sled::Tree,
+    flusher: Flusher,
+}
+
+/// Group commit: appends hand their durability callbacks to one task that flushes sled once
+/// for every callback queued meanwhile. An append's entries are written to sled before its
+/// callback is queued, so the flush that follows covers them.
+#[derive(Clone)]
+struct Flusher {
+    tx: tokio::sync::mpsc::UnboundedSender<LogFlushed>,
+}
+
+impl Flusher {
+    fn start(db: sled::Db) -> Flusher {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<LogFlushed>();
+        tokio::spawn(async move {
+            let mut pending = Vec::new();
+            while rx.recv_many(&mut pending, 4096).await > 0 {
+                let result = db.flush_async().await;
+                for callback in pending.drain(..) {
+                    callback.log_io_completed(match &result {
+                        Ok(_) => Ok(()),
+                        Err(e) => Err(std::io::Error::other(format!(
+                            "flushing sled tree `{LOGS_TREE}` after append: {e}"
+                        ))),
+                    });
+                }
+            }
+        });
+        Flusher { tx }
+    }
 }
 
 impl Debug for SledLogStore {
@@ -79,7 +111,13 @@ impl SledLogStore {
         };
         let logs = tree(LOGS_TREE)?;
         let meta = tree(META_TREE)?;
-        Ok(SledLogStore { db, logs, meta })
+        let flusher = Flusher::start(db.clone());
+        Ok(SledLogStore {
+            db,
+            logs,
+            meta,
+            flusher,
+        })
     }
 
     fn read_meta<T: DeserializeOwned>(
@@ -107,7 +145,19 @@ impl SledLogStore {
         })
     }
 
+    /// Writes a metadata value and flushes it to disk.
     async fn write_meta<T: Serialize>(
+        &self,
+        key: &[u8],
+        value: &T,
+        subject: ErrorSubject<u64>,
+    ) -> Result<(), StorageError> {
+        self.put_meta(key, value, subject.clone())?;
+        self.flush(subject).await
+    }
+
+    /// Writes a metadata value without flushing it.
+    fn put_meta<T: Serialize>(
         &self,
         key: &[u8],
         value: &T,
@@ -123,12 +173,43 @@ impl SledLogStore {
         })?;
         self.meta.insert(key, raw).map_err(|e| {
             io_err(
-                subject.clone(),
+                subject,
                 ErrorVerb::Write,
                 format!("writing `{name}` to sled tree `{META_TREE}`: {e}"),
             )
         })?;
-        self.flush(subject).await
+        Ok(())
+    }
+
+    /// This data directory's incarnation (see [`super::types::NodeInfo::incarnation`]): read
+    /// back, or chosen at random and made durable the first time the log is opened.
+    pub async fn incarnation(&self) -> Result<u64, StorageError> {
+        if let Some(n) = self.read_meta::<u64>(KEY_INCARNATION, ErrorSubject::Store)? {
+            return Ok(n);
+        }
+        let n = rand::random::<u64>() | 1;
+        self.write_meta(KEY_INCARNATION, &n, ErrorSubject::Store)
+            .await?;
+        Ok(n)
+    }
+
+    /// The committed log id last recorded.
+    pub fn committed(&self) -> Result<Option<LogId>, StorageError> {
+        Ok(self
+            .read_meta::<Option<LogId>>(KEY_COMMITTED, ErrorSubject::Store)?
+            .flatten())
+    }
+
+    /// The last purged log id.
+    pub fn last_purged(&self) -> Result<Option<LogId>, StorageError> {
+        self.read_meta(KEY_LAST_PURGED, ErrorSubject::Logs)
+    }
+
+    /// Whether this log holds any Raft state: a vote, or entries (kept or purged).
+    pub fn has_state(&self) -> Result<bool, StorageError> {
+        let vote: Option<Vote> = self.read_meta(KEY_VOTE, ErrorSubject::Vote)?;
+        let purged: Option<LogId> = self.read_meta(KEY_LAST_PURGED, ErrorSubject::Logs)?;
+        Ok(vote.is_some() || purged.is_some() || self.last_entry()?.is_some())
     }
 
     async fn flush(&self, subject: ErrorSubject<u64>) -> Result<(), StorageError> {
@@ -270,9 +351,11 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
         self.read_meta(KEY_VOTE, ErrorSubject::Vote)
     }
 
+    /// Records the committed log id without a flush of its own: losing the latest value in a
+    /// crash only means re-learning it from the leader, and the next append's flush makes it
+    /// durable.
     async fn save_committed(&mut self, committed: Option<LogId>) -> Result<(), StorageError> {
-        self.write_meta(KEY_COMMITTED, &committed, ErrorSubject::Store)
-            .await
+        self.put_meta(KEY_COMMITTED, &committed, ErrorSubject::Store)
     }
 
     async fn read_committed(&mut self) -> Result<Option<LogId>, StorageError> {
@@ -307,17 +390,13 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
             )
         })?;
         // Acknowledged only once durable; one flush covers every append made meanwhile.
-        match self.db.flush_async().await {
-            Ok(_) => {
-                callback.log_io_completed(Ok(()));
-                Ok(())
-            }
-            Err(e) => {
-                let msg = format!("flushing sled tree `{LOGS_TREE}` after append: {e}");
-                callback.log_io_completed(Err(std::io::Error::other(msg.clone())));
-                Err(io_err(ErrorSubject::Logs, ErrorVerb::Write, msg))
-            }
-        }
+        self.flusher.tx.send(callback).map_err(|_| {
+            io_err(
+                ErrorSubject::Logs,
+                ErrorVerb::Write,
+                "the log flusher has stopped".to_string(),
+            )
+        })
     }
 
     async fn truncate(&mut self, log_id: LogId) -> Result<(), StorageError> {

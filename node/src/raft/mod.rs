@@ -1,27 +1,93 @@
-//! The replication layer: turns client writes into log entries, and serves reads.
+//! The replication layer: turns client writes into Raft log entries, serves reads, and runs
+//! the cluster (DESIGN.md "Write path", "Read path").
 //!
-//! For now this is a single-node log: an entry is applied as soon as it is proposed, in
-//! proposal order, with the next index. The Raft issue replaces the inside of [`Node`] with
-//! openraft (a sled log, gRPC to peers, forwarding to the leader, read-index reads) without
-//! changing what the server sees: `write` proposes canonical commands and returns their
-//! replies once applied, `read` runs a read against applied state.
+//! - [`Node::write`] prepares the canonical form of writes and proposes them as one entry
+//!   through openraft when this node leads; otherwise it forwards the request to the leader
+//!   over gRPC and relays the replies. A write whose outcome is unknown is never re-proposed.
+//! - [`Node::read`] confirms leadership with a shared read index ([`reads`]) and reads the
+//!   applied state; followers forward reads, unless stale reads were asked for.
+//! - [`formation`] initializes a new cluster exactly once.
+//!
+//! The server layer sees only `write`, `read`, `expire_cycle` and the cluster status.
 
+pub mod admin;
+pub mod grpc;
+pub mod network;
+pub mod formation;
 pub mod log_store;
+pub mod reads;
+pub mod snapshot;
+pub mod state_machine;
 pub mod types;
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use anyhow::Context;
 use bytes::Bytes;
-use parking_lot::Mutex;
+use openraft::error::{ClientWriteError, RaftError};
+use openraft::{Raft, ServerState, StoredMembership};
+use parking_lot::{Mutex, MutexGuard};
+use tracing::{info, warn};
 
-use crate::cmd::{self, CmdError, Prepare, ReadCtx, Run, Spec};
+use crate::cmd::cluster_view::{AdminReply, AdminResult};
+use crate::cmd::{self, CmdError, Prepare, ReadCtx, Run, Spec, Table};
 use crate::machine::{LogEntry, Machine};
 use crate::resp::Reply;
 
-/// One node's log and state machine.
+use self::grpc::{ForwardError, Forwarded, Host, NodeStatus};
+use self::log_store::SledLogStore;
+use self::network::{Network, Peers};
+use self::reads::{ReadBarrier, ReadError};
+use self::snapshot::SnapshotFile;
+use self::state_machine::{Applied, StateMachine};
+use self::types::{NodeId, NodeInfo, TypeConfig};
+
+/// How a node takes part in its cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    pub node_id: NodeId,
+    /// Every member's id and raft address (`--peers`), this node included; empty for a
+    /// one-node cluster.
+    pub peers: BTreeMap<NodeId, String>,
+    /// This node's advertised addresses.
+    pub raft_addr: Option<String>,
+    pub client_addr: String,
+    /// Where the raft listener binds (`host:port`), when there is one.
+    pub raft_listen: Option<String>,
+    /// The data directory and the snapshot file name in it.
+    pub dir: PathBuf,
+    pub dbfilename: String,
+    pub databases: usize,
+    pub max_bulk_len: usize,
+    pub heartbeat_ms: u64,
+    pub election_timeout_ms: (u64, u64),
+    /// Log entries since the last snapshot that trigger a new one.
+    pub snapshot_entries: u64,
+    /// Reads answered from local state without confirming leadership (opt-in).
+    pub stale_reads: bool,
+    /// How long a request waits for a leader before `-TRYAGAIN`.
+    pub leader_wait: Duration,
+    /// How long a proposed write waits for its commit before its outcome is unknown.
+    pub write_timeout: Duration,
+}
+
+/// One node's Raft member, state machine and connections to its peers.
 pub struct Node {
-    machine: Mutex<Machine>,
-    max_bulk_len: usize,
+    id: NodeId,
+    incarnation: u64,
+    raft: Raft<TypeConfig>,
+    applied: Arc<Mutex<Applied>>,
+    log: SledLogStore,
+    snapshots: Arc<SnapshotFile>,
+    peers: Peers,
+    reads: ReadBarrier,
+    config: ClusterConfig,
+    /// The commit index recorded in the log at startup: stale reads wait until it is
+    /// applied, so a restarted node never serves state older than what it had.
+    startup_committed: u64,
 }
 
 /// Wall-clock time in unix milliseconds.
@@ -32,16 +98,193 @@ pub fn wall_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// Where a request goes.
+enum Route {
+    Local,
+    Leader(String),
+}
+
+/// The reply to every command of a request that could not be run.
+fn all(n: usize, reply: Reply) -> Vec<Reply> {
+    vec![reply; n]
+}
+
+fn tryagain() -> Reply {
+    Reply::error("TRYAGAIN no Raft leader is available; the request was not applied, retry it")
+}
+
+fn unknown(why: &str) -> Reply {
+    Reply::error(format!(
+        "UNKNOWN the write's outcome is unknown ({why}); check before retrying"
+    ))
+}
+
 impl Node {
-    pub fn new(databases: usize, max_bulk_len: usize) -> Node {
-        Node {
-            machine: Mutex::new(Machine::new(databases)),
-            max_bulk_len,
+    /// Opens the data directory (log and snapshot), rebuilds the state machine from the
+    /// latest snapshot plus the log after it, starts Raft, the raft listener and, for a new
+    /// cluster, its formation.
+    pub async fn start(config: ClusterConfig) -> anyhow::Result<Arc<Node>> {
+        std::fs::create_dir_all(&config.dir)
+            .with_context(|| format!("cannot create data directory {}", config.dir.display()))?;
+        let raft_dir = config.dir.join("raft");
+        let log = SledLogStore::open(&raft_dir)
+            .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?;
+        let incarnation = log
+            .incarnation()
+            .await
+            .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?;
+        let has_state = log
+            .has_state()
+            .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?;
+        let snapshot_path = config.dir.join(&config.dbfilename);
+        let (snapshots, loaded) = SnapshotFile::open(&snapshot_path, config.databases)?;
+        let applied = match loaded {
+            Some(_) if !has_state => anyhow::bail!(
+                "{} exists but the raft log in {} is empty: refusing to start from a snapshot \
+                 without its log; to restore a backup, see the README (backup and restore)",
+                snapshot_path.display(),
+                raft_dir.display()
+            ),
+            Some(loaded) => {
+                check_snapshot_covers_log(&log, &loaded.meta, &snapshot_path)?;
+                info!(
+                    file = %snapshot_path.display(),
+                    last_log_id = ?loaded.meta.last_log_id,
+                    keys = loaded.machine.store().key_count(),
+                    "loaded the latest snapshot"
+                );
+                Applied {
+                    machine: loaded.machine,
+                    last_log_id: loaded.meta.last_log_id,
+                    membership: loaded.meta.last_membership,
+                }
+            }
+            None => Applied {
+                machine: Machine::new(config.databases),
+                last_log_id: None,
+                membership: StoredMembership::default(),
+            },
+        };
+        let startup_committed = log
+            .committed()
+            .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?
+            .map_or(0, |id| id.index);
+        let applied = Arc::new(Mutex::new(applied));
+        let snapshots = Arc::new(snapshots);
+        let raft_config = openraft::Config {
+            cluster_name: "redraft".to_string(),
+            heartbeat_interval: config.heartbeat_ms,
+            election_timeout_min: config.election_timeout_ms.0,
+            election_timeout_max: config.election_timeout_ms.1,
+            // Snapshot chunks are sent one RPC each; the 200 ms default is too short for a
+            // large chunk on a busy machine.
+            install_snapshot_timeout: 10_000,
+            snapshot_policy: openraft::SnapshotPolicy::LogsSinceLast(config.snapshot_entries),
+            max_in_snapshot_log_to_keep: 1000,
+            ..Default::default()
+        }
+        .validate()
+        .context("invalid raft configuration")?;
+        let peers = Peers::new();
+        let sm = StateMachine::new(applied.clone(), snapshots.clone());
+        let raft = Raft::new(
+            config.node_id,
+            Arc::new(raft_config),
+            Network::new(peers.clone()),
+            log.clone(),
+            sm,
+        )
+        .await
+        .context("cannot start raft")?;
+        let node = Arc::new(Node {
+            id: config.node_id,
+            incarnation,
+            raft,
+            applied,
+            log,
+            snapshots,
+            peers,
+            reads: ReadBarrier::default(),
+            config,
+            startup_committed,
+        });
+        if let Some(listen) = node.config.raft_listen.clone() {
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("cannot listen for raft on {listen}"))?;
+            let host = node.clone();
+            tokio::spawn(async move {
+                if let Err(e) = grpc::serve(listener, host, std::future::pending()).await {
+                    warn!(error = %e, "raft listener stopped");
+                }
+            });
+        }
+        if !has_state {
+            tokio::spawn(formation::form(node.clone()));
+        }
+        Ok(node)
+    }
+
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    pub fn raft(&self) -> &Raft<TypeConfig> {
+        &self.raft
+    }
+
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
+    }
+
+    pub fn peers(&self) -> &Peers {
+        &self.peers
+    }
+
+    /// This node as the membership records it.
+    pub fn info(&self) -> NodeInfo {
+        NodeInfo {
+            raft_addr: self.config.raft_addr.clone().unwrap_or_default(),
+            client_addr: self.config.client_addr.clone(),
+            incarnation: self.incarnation,
         }
     }
 
-    pub fn machine(&self) -> &Mutex<Machine> {
-        &self.machine
+    /// The applied state machine (held locked: keep it short).
+    pub fn machine(&self) -> parking_lot::MappedMutexGuard<'_, Machine> {
+        MutexGuard::map(self.applied.lock(), |a| &mut a.machine)
+    }
+
+    /// The current snapshot file.
+    pub fn snapshots(&self) -> &SnapshotFile {
+        &self.snapshots
+    }
+
+    /// Waits (up to the configured bound) until a leader is known, and says where requests go.
+    async fn route(&self) -> Option<Route> {
+        let mut metrics = self.raft.metrics();
+        let deadline = tokio::time::sleep(self.config.leader_wait);
+        tokio::pin!(deadline);
+        loop {
+            {
+                let m = metrics.borrow_and_update();
+                match m.current_leader {
+                    Some(id) if id == self.id && m.state == ServerState::Leader => {
+                        return Some(Route::Local);
+                    }
+                    Some(id) if id != self.id => {
+                        if let Some(node) = m.membership_config.membership().get_node(&id) {
+                            return Some(Route::Leader(node.raft_addr.clone()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tokio::select! {
+                changed = metrics.changed() => if changed.is_err() { return None },
+                _ = &mut deadline => return None,
+            }
+        }
     }
 
     /// Proposes `commands` (argv with the spec each was looked up as) as one entry in
@@ -50,11 +293,44 @@ impl Node {
     /// connection share an entry: they are applied one by one, each answered, as Redis runs
     /// a pipeline (not atomically, but nothing else interleaves).
     pub async fn write(&self, db: usize, commands: &[(&'static Spec, &[Bytes])]) -> Vec<Reply> {
-        let mut machine = self.machine.lock();
-        let prepare = Prepare {
-            now_ms: machine.entry_time(wall_ms()),
-            databases: machine.store().db_count(),
-            max_bulk_len: self.max_bulk_len,
+        let started = Instant::now();
+        loop {
+            match self.route().await {
+                None => return all(commands.len(), tryagain()),
+                Some(Route::Local) => return self.write_local(db, commands).await,
+                Some(Route::Leader(addr)) => {
+                    let request = forwarded(db, true, commands);
+                    match self
+                        .peers
+                        .forward(&addr, request, self.config.write_timeout)
+                        .await
+                    {
+                        Ok(replies) => return replies,
+                        Err(ForwardError::Unknown(why)) => {
+                            return all(commands.len(), unknown(&why));
+                        }
+                        // Certainly not proposed: the leader moved; try the new one.
+                        Err(ForwardError::NotLeader(_) | ForwardError::NoLeader) => {
+                            if started.elapsed() > self.config.leader_wait {
+                                return all(commands.len(), tryagain());
+                            }
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Proposes writes on this node, which believes it leads.
+    async fn write_local(&self, db: usize, commands: &[(&'static Spec, &[Bytes])]) -> Vec<Reply> {
+        let prepare = {
+            let a = self.applied.lock();
+            Prepare {
+                now_ms: a.machine.entry_time(wall_ms()),
+                databases: a.machine.store().db_count(),
+                max_bulk_len: self.config.max_bulk_len,
+            }
         };
         let mut replies: Vec<Option<Reply>> = Vec::with_capacity(commands.len());
         let mut logged = Vec::with_capacity(commands.len());
@@ -75,8 +351,18 @@ impl Node {
             db: db as u32,
             commands: logged,
         };
-        let index = machine.last_applied() + 1;
-        let mut applied = machine.apply(index, &entry).into_iter();
+        let outcome =
+            tokio::time::timeout(self.config.write_timeout, self.raft.client_write(entry)).await;
+        let mut applied = match outcome {
+            Ok(Ok(response)) => response.data.replies.into_iter(),
+            // openraft answers ForwardToLeader both when it refused the entry and when a
+            // proposed entry was truncated by a new leader: the outcome is unknown.
+            Ok(Err(RaftError::APIError(ClientWriteError::ForwardToLeader(_)))) => {
+                return all(commands.len(), unknown("leadership changed"));
+            }
+            Ok(Err(e)) => return all(commands.len(), unknown(&e.to_string())),
+            Err(_) => return all(commands.len(), unknown("timed out waiting for the commit")),
+        };
         replies
             .into_iter()
             .map(|r| {
@@ -86,32 +372,129 @@ impl Node {
             .collect()
     }
 
-    /// Runs reads against applied state at the current time, in order, under one lock.
-    /// `each` receives every result with the keyspace hits and misses it made.
+    /// Runs reads at the current time, in order, after confirming (unless stale reads were
+    /// asked for, by the connection with `stale` or by configuration) that this node leads and has applied everything committed; on a follower
+    /// they run on the leader. `each` receives every result with the keyspace hits and misses
+    /// it made.
     pub async fn read(
         &self,
         db: usize,
-        reads: &[(ReadFn, &[Bytes])],
+        reads: &[(&'static Spec, &[Bytes])],
+        stale: bool,
         seed: u64,
         mut each: impl FnMut(cmd::CmdResult, u64, u64),
     ) {
-        let machine = self.machine.lock();
-        let now = machine.read_time(wall_ms());
-        for (i, (read, argv)) in reads.iter().enumerate() {
+        if !(stale || self.config.stale_reads) {
+            match self.confirm_read().await {
+                Ok(None) => {}
+                Ok(Some(addr)) => {
+                    let request = forwarded(db, false, reads);
+                    let replies = match self
+                        .peers
+                        .forward(&addr, request, self.config.write_timeout)
+                        .await
+                    {
+                        Ok(replies) => replies,
+                        Err(e) => all(reads.len(), read_failed(&e.to_string())),
+                    };
+                    for reply in replies {
+                        each(Ok(reply), 0, 0);
+                    }
+                    return;
+                }
+                Err(reply) => {
+                    for _ in reads {
+                        each(Ok(reply.clone()), 0, 0);
+                    }
+                    return;
+                }
+            }
+        } else if !self.caught_up().await {
+            for _ in reads {
+                each(
+                    Ok(Reply::error(
+                        "TRYAGAIN this node is still replaying its log after a restart",
+                    )),
+                    0,
+                    0,
+                );
+            }
+            return;
+        }
+        self.read_local(db, reads, seed, each);
+    }
+
+    /// Waits (bounded) until this node has applied what its log had committed at startup.
+    async fn caught_up(&self) -> bool {
+        if self.startup_committed == 0 {
+            return true;
+        }
+        self.raft
+            .wait(Some(self.config.leader_wait))
+            .applied_index_at_least(Some(self.startup_committed), "stale read")
+            .await
+            .is_ok()
+    }
+
+    /// Confirms a linearizable read can run here (`None`), or names the leader's address.
+    async fn confirm_read(&self) -> Result<Option<String>, Reply> {
+        let started = Instant::now();
+        loop {
+            match self.route().await {
+                None => return Err(tryagain()),
+                Some(Route::Leader(addr)) => return Ok(Some(addr)),
+                Some(Route::Local) => match self.reads.confirm(&self.raft).await {
+                    Ok(()) => return Ok(None),
+                    Err(ReadError::NotLeader(_)) | Err(ReadError::Unavailable(_))
+                        if started.elapsed() < self.config.leader_wait =>
+                    {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    Err(e) => return Err(read_failed(&format!("{e:?}"))),
+                },
+            }
+        }
+    }
+
+    fn read_local(
+        &self,
+        db: usize,
+        reads: &[(&'static Spec, &[Bytes])],
+        seed: u64,
+        mut each: impl FnMut(cmd::CmdResult, u64, u64),
+    ) {
+        let a = self.applied.lock();
+        let now = a.machine.read_time(wall_ms());
+        for (i, (spec, argv)) in reads.iter().enumerate() {
+            let Run::Read(read) = spec.run else {
+                each(
+                    Err(CmdError::other(format!(
+                        "ERR '{}' is not a read command",
+                        spec.name
+                    ))),
+                    0,
+                    0,
+                );
+                continue;
+            };
             let (result, hits, misses) =
-                machine.read(*read, db, argv, now, seed.wrapping_add(i as u64));
+                a.machine
+                    .read(read, db, argv, now, seed.wrapping_add(i as u64));
             each(result, hits, misses);
         }
     }
 
     /// The leader's active expire cycle: proposes deletion of keys whose TTL has passed, in
     /// entries that delete each key only if it is still expired at the entry's time.
-    /// Returns how many keys were proposed.
+    /// Returns how many keys were proposed. Followers propose nothing.
     pub async fn expire_cycle(&self, per_db: usize) -> usize {
+        if !self.is_leader() {
+            return 0;
+        }
         let batches: Vec<(usize, Vec<Bytes>)> = {
-            let machine = self.machine.lock();
-            let now = machine.read_time(wall_ms());
-            machine
+            let a = self.applied.lock();
+            let now = a.machine.read_time(wall_ms());
+            a.machine
                 .store()
                 .dbs()
                 .map(|(i, db)| (i, db.expired_keys(now, per_db)))
@@ -126,15 +509,156 @@ impl Node {
                 cmd::keyspace::expire_sweep::NAME.as_bytes(),
             ));
             argv.extend(keys);
-            self.write(db, &[(&cmd::keyspace::expire_sweep::SPEC, &argv[..])])
+            self.write_local(db, &[(&cmd::keyspace::expire_sweep::SPEC, &argv[..])])
                 .await;
         }
         proposed
     }
+
+    /// Whether this node currently leads.
+    pub fn is_leader(&self) -> bool {
+        let m = self.raft.metrics();
+        let m = m.borrow();
+        m.state == ServerState::Leader && m.current_leader == Some(self.id)
+    }
+
+    /// Runs a request forwarded by a follower: writes are proposed here (never forwarded
+    /// again), reads confirmed here.
+    async fn serve_forwarded(&self, request: Forwarded) -> Result<Vec<Reply>, ForwardError> {
+        let table = Table::canonical();
+        let mut specs = Vec::with_capacity(request.commands.len());
+        for argv in &request.commands {
+            let spec = argv.first().and_then(|name| table.get(name)).ok_or_else(|| {
+                ForwardError::Unknown("a forwarded command is not in the table".to_string())
+            })?;
+            specs.push(spec);
+        }
+        let run: Vec<(&'static Spec, &[Bytes])> = specs
+            .into_iter()
+            .zip(&request.commands)
+            .map(|(s, argv)| (s, &argv[..]))
+            .collect();
+        let db = request.db as usize;
+        if let [(spec, argv)] = run[..]
+            && let Run::Admin(parse) = spec.run
+        {
+            let reply = match parse(argv) {
+                Ok(op) => admin_reply(self.admin_local(op).await),
+                Err(e) => Reply::from(e),
+            };
+            return Ok(vec![reply]);
+        }
+        if !self.is_leader() {
+            return Err(ForwardError::NotLeader(self.raft.metrics().borrow().current_leader));
+        }
+        if request.write {
+            return Ok(self.write_local(db, &run).await);
+        }
+        match self.reads.confirm(&self.raft).await {
+            Ok(()) => {}
+            Err(ReadError::NotLeader(hint)) => return Err(ForwardError::NotLeader(hint)),
+            Err(ReadError::Unavailable(_)) => return Err(ForwardError::NoLeader),
+        }
+        let mut replies = Vec::with_capacity(run.len());
+        self.read_local(db, &run, wall_ms(), |result, _, _| {
+            replies.push(result.unwrap_or_else(Reply::from));
+        });
+        Ok(replies)
+    }
 }
 
-/// A read command's function.
-pub type ReadFn = fn(&mut ReadCtx<'_>, &[Bytes]) -> cmd::CmdResult;
+/// The reply to an admin operation.
+pub fn admin_reply(result: AdminResult) -> Reply {
+    match result {
+        Ok(AdminReply::Ok) => Reply::OK,
+        Ok(AdminReply::Count(n)) => Reply::Int(n as i64),
+        Err(text) => Reply::error(text),
+    }
+}
+
+fn read_failed(why: &str) -> Reply {
+    Reply::error(format!("TRYAGAIN the read could not be confirmed ({why}); retry it"))
+}
+
+/// A request as forwarded to the leader: commands named canonically (renames are a
+/// per-node matter of the connection layer).
+fn forwarded(db: usize, write: bool, commands: &[(&'static Spec, &[Bytes])]) -> Forwarded {
+    Forwarded {
+        db: db as u32,
+        write,
+        commands: commands
+            .iter()
+            .map(|(spec, argv)| {
+                let mut v = argv.to_vec();
+                if let Some(name) = v.first_mut() {
+                    *name = Bytes::from_static(spec.name.as_bytes());
+                }
+                v
+            })
+            .collect(),
+    }
+}
+
+/// Refuses a snapshot that does not cover the log's purged prefix (another file was put in
+/// place): the entries between them are gone.
+fn check_snapshot_covers_log(
+    log: &SledLogStore,
+    meta: &types::SnapshotMeta,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let purged = log
+        .last_purged()
+        .map_err(|e| anyhow::anyhow!("raft log: {e}"))?;
+    if let Some(purged) = purged
+        && meta.last_log_id.is_none_or(|id| id.index < purged.index)
+    {
+        anyhow::bail!(
+            "{} does not match the raft log: it ends at {:?} but the log was purged up to {}; \
+             it is not this node's latest snapshot. Put the right file back, or wipe this \
+             node's data directory and let it rejoin the cluster (see the README)",
+            path.display(),
+            meta.last_log_id,
+            purged
+        );
+    }
+    Ok(())
+}
+
+impl Host for Node {
+    fn raft(&self) -> &Raft<TypeConfig> {
+        &self.raft
+    }
+
+    fn node_id(&self) -> NodeId {
+        self.id
+    }
+
+    fn incarnation(&self) -> u64 {
+        self.incarnation
+    }
+
+    fn status(&self) -> NodeStatus {
+        let m = self.raft.metrics().borrow().clone();
+        NodeStatus {
+            node_id: self.id,
+            incarnation: self.incarnation,
+            raft_addr: self.config.raft_addr.clone().unwrap_or_default(),
+            client_addr: self.config.client_addr.clone(),
+            has_state: self.log.has_state().unwrap_or(true),
+            leader_id: m.current_leader,
+            term: m.current_term,
+            last_applied: m.last_applied.map_or(0, |id| id.index),
+            committed: m.last_log_index.unwrap_or(0),
+        }
+    }
+
+    fn forward(
+        &self,
+        request: Forwarded,
+    ) -> impl std::future::Future<Output = Result<Vec<Reply>, ForwardError>> + Send {
+        self.serve_forwarded(request)
+    }
+}
 
 /// Prepares the logged form of a write.
 fn canonical(spec: &Spec, argv: &[Bytes], prepare: &Prepare) -> Result<Vec<Bytes>, CmdError> {
@@ -153,3 +677,6 @@ fn canonical(spec: &Spec, argv: &[Bytes], prepare: &Prepare) -> Result<Vec<Bytes
         ))),
     }
 }
+
+/// A read command's function.
+pub type ReadFn = fn(&mut ReadCtx<'_>, &[Bytes]) -> cmd::CmdResult;

@@ -15,7 +15,6 @@ use tracing::debug;
 use crate::cmd::server::command::{check_subcommand, full_name};
 use crate::cmd::session::ClientState;
 use crate::cmd::{self, CmdError, Run, Spec, flags};
-use crate::raft::ReadFn;
 use crate::resp::{Limits, Parsed, Reply, parse_request};
 
 use super::session::SessionImpl;
@@ -199,9 +198,9 @@ impl Conn {
         let mut quit = false;
         let mut i = 0;
         while i < batch.len() && !quit {
-            let (authenticated, db, protocol, mut reply_mode) = {
+            let (authenticated, db, protocol, mut reply_mode, stale) = {
                 let s = self.state.lock();
-                (s.authenticated, s.db, s.protocol, s.reply)
+                (s.authenticated, s.db, s.protocol, s.reply, s.readonly)
             };
             let spec = match self.ready(&batch[i], authenticated) {
                 Ready::Run(spec) => spec,
@@ -229,7 +228,7 @@ impl Conn {
             };
             // The run of commands of the same kind starting at i.
             let mut run: Vec<(&'static Spec, &[Bytes])> = vec![(spec, &batch[i][..])];
-            if !matches!(spec.run, Run::Session(_)) {
+            if !matches!(spec.run, Run::Session(_) | Run::Admin(_)) {
                 while let Some(next) = batch.get(i + run.len()) {
                     match self.ready(next, authenticated) {
                         Ready::Run(s) if same_kind(s, spec) => run.push((s, &next[..])),
@@ -242,19 +241,12 @@ impl Conn {
             let started = Instant::now();
             match spec.run {
                 Run::Read(_) => {
-                    let reads: Vec<(ReadFn, &[Bytes])> = run
-                        .iter()
-                        .filter_map(|(s, argv)| match s.run {
-                            Run::Read(f) => Some((f, *argv)),
-                            _ => None,
-                        })
-                        .collect();
                     let seed = shared.counters.commands.load(Ordering::Relaxed);
                     let mut k = 0;
                     let mut last = started;
                     shared
                         .node
-                        .read(db, &reads, seed, |result, hits, misses| {
+                        .read(db, &run, stale, seed, |result, hits, misses| {
                             tally.hits += hits;
                             tally.misses += misses;
                             let reply = result.unwrap_or_else(Reply::from);
@@ -287,6 +279,24 @@ impl Conn {
                         self.account(slow_threshold, *cmd, elapsed, reply, &mut tally.calls);
                     }
                     self.state.lock().reply = reply_mode;
+                }
+                Run::Admin(parse) => {
+                    let reply = match parse(run[0].1) {
+                        Ok(op) => crate::raft::admin_reply(shared.node.admin(op, run[0].1).await),
+                        Err(e) => Reply::from(e),
+                    };
+                    tally.errors += u64::from(reply.is_error());
+                    if reply_mode.after_command() {
+                        reply.encode(protocol, out);
+                    }
+                    self.state.lock().reply = reply_mode;
+                    self.account(
+                        slow_threshold,
+                        run[0],
+                        started.elapsed(),
+                        &reply,
+                        &mut tally.calls,
+                    );
                 }
                 Run::Session(f) => {
                     let mut client = self.state.lock().clone();

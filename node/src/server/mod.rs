@@ -24,7 +24,7 @@ use crate::cmd::Table;
 use crate::cmd::server::slowlog::SlowLog;
 use crate::cmd::session::ClientState;
 use crate::config::Config;
-use crate::raft::Node;
+use crate::raft::{ClusterConfig, Node};
 
 /// Server-wide counters (INFO stats).
 #[derive(Default)]
@@ -66,7 +66,7 @@ pub(crate) struct ClientHandle {
 pub(crate) struct Shared {
     pub config: RwLock<Config>,
     pub table: Table,
-    pub node: Node,
+    pub node: Arc<Node>,
     pub slowlog: Mutex<SlowLog>,
     pub clients: Mutex<HashMap<u64, ClientHandle>>,
     pub next_client_id: AtomicU64,
@@ -119,6 +119,7 @@ pub async fn run(config: Config) -> Result<()> {
         .first()
         .and_then(|l| l.local_addr().ok())
         .map_or(config.port, |a| a.port());
+    let node = Node::start(cluster_config(&config, port)?).await?;
     let table = Table::with_renames(&config.rename_commands);
     let shared = Arc::new(Shared {
         stats: stats::CommandStats::new(&table),
@@ -129,7 +130,7 @@ pub async fn run(config: Config) -> Result<()> {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
         table,
-        node: Node::new(config.databases, config.proto_max_bulk_len),
+        node,
         slowlog: Mutex::new(SlowLog::default()),
         clients: Mutex::new(HashMap::new()),
         next_client_id: AtomicU64::new(1),
@@ -223,6 +224,78 @@ async fn ops_sampler(shared: Arc<Shared>) {
         last = now;
         crate::cmd::server::info::sample_memory();
     }
+}
+
+/// The replication layer's settings, from the configuration and the port the client
+/// listener took.
+fn cluster_config(config: &Config, port: u16) -> Result<ClusterConfig> {
+    let bind_host = config
+        .bind
+        .first()
+        .map(|b| b.trim_start_matches('-').to_string())
+        .unwrap_or_else(|| "127.0.0.1".to_string());
+    let own = if config.peers.is_empty() {
+        None
+    } else {
+        Some(config.peers.get(&config.node_id).with_context(|| {
+            format!(
+                "node-id {} is not among the peers ({})",
+                config.node_id,
+                config.get("peers").unwrap_or_default()
+            )
+        })?)
+    };
+    // Other nodes and clients reach this node by the host of its peers entry, else by the
+    // bind address (a wildcard bind is advertised as loopback).
+    let host = match own {
+        Some(addr) => addr.rsplit_once(':').map_or(addr.as_str(), |(h, _)| h).to_string(),
+        None if bind_host == "0.0.0.0" || bind_host == "::" || bind_host == "*" => {
+            "127.0.0.1".to_string()
+        }
+        None => bind_host.clone(),
+    };
+    let raft_port = match (config.raft_port, own) {
+        (0, Some(addr)) => addr
+            .rsplit_once(':')
+            .and_then(|(_, p)| p.parse::<u16>().ok())
+            .unwrap_or(0),
+        (p, _) => p,
+    };
+    let with_port = |h: &str, p: u16| {
+        if h.contains(':') && !h.starts_with('[') {
+            format!("[{h}]:{p}")
+        } else {
+            format!("{h}:{p}")
+        }
+    };
+    let (raft_addr, raft_listen) = if raft_port == 0 {
+        (None, None)
+    } else {
+        (
+            Some(own.cloned().unwrap_or_else(|| with_port(&host, raft_port))),
+            Some(with_port(&bind_host, raft_port)),
+        )
+    };
+    Ok(ClusterConfig {
+        node_id: config.node_id,
+        peers: config.peers.clone(),
+        raft_addr,
+        client_addr: with_port(&host, port),
+        raft_listen,
+        dir: config.dir.clone(),
+        dbfilename: config.dbfilename.clone(),
+        databases: config.databases,
+        max_bulk_len: config.proto_max_bulk_len,
+        heartbeat_ms: config.raft_heartbeat_ms,
+        election_timeout_ms: (
+            config.raft_election_timeout_ms,
+            config.raft_election_timeout_ms * 2,
+        ),
+        snapshot_entries: config.raft_snapshot_entries,
+        stale_reads: config.stale_reads,
+        leader_wait: Duration::from_millis(config.raft_leader_wait_ms),
+        write_timeout: Duration::from_millis(config.raft_write_timeout_ms),
+    })
 }
 
 /// A 40-hex-digit run id, as Redis's.

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::{MappedMutexGuard, Mutex, RwLock};
 
+use crate::cmd::cluster_view::ClusterStatus;
 use crate::cmd::server::slowlog::SlowLog;
 use crate::cmd::session::{ClientState, CommandStat, KillFilter, ServerStats, Session};
 use crate::cmd::{CmdError, Table};
@@ -39,8 +40,12 @@ impl Session for SessionImpl<'_> {
         &self.shared.config
     }
 
-    fn machine(&self) -> &Mutex<Machine> {
+    fn machine(&self) -> MappedMutexGuard<'_, Machine> {
         self.shared.node.machine()
+    }
+
+    fn cluster(&self) -> ClusterStatus {
+        self.shared.node.cluster_status()
     }
 
     fn slowlog(&self) -> &Mutex<SlowLog> {
@@ -113,7 +118,6 @@ impl Session for SessionImpl<'_> {
                 .shared
                 .node
                 .machine()
-                .lock()
                 .stats()
                 .expired_keys
                 .saturating_sub(self.shared.expired_base.load(Ordering::Relaxed)),
@@ -148,7 +152,7 @@ impl Session for SessionImpl<'_> {
         // resetErrorTableStats; the slow log stays.
         self.shared.counters.reset();
         self.shared.stats.reset();
-        let expired = self.shared.node.machine().lock().stats().expired_keys;
+        let expired = self.shared.node.machine().stats().expired_keys;
         self.shared.expired_base.store(expired, Ordering::Relaxed);
     }
 

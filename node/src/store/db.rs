@@ -154,6 +154,16 @@ impl Db {
     }
 
     /// FLUSHDB.
+    /// Marks every key as last changed at log index `version`.
+    pub fn set_versions(&mut self, version: u64) {
+        let keys: Vec<Key> = self.keys.keys().cloned().collect();
+        for key in keys {
+            if let Some(entry) = self.keys.get_mut(&key) {
+                entry.version = version;
+            }
+        }
+    }
+
     pub fn flush(&mut self) {
         self.keys = OrdMap::new();
         self.expires.clear();

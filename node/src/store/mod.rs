@@ -84,6 +84,14 @@ impl Store {
         }
     }
 
+    /// Marks every key as last changed at log index `version` (keys loaded from a snapshot
+    /// take its index).
+    pub fn set_versions(&mut self, version: u64) {
+        for db in &mut self.dbs {
+            db.set_versions(version);
+        }
+    }
+
     /// Total keys across databases.
     pub fn key_count(&self) -> usize {
         self.dbs.iter().map(Db::len).sum()

@@ -31,6 +31,7 @@ fn run(session: &mut dyn Session, _argv: &[Bytes]) -> CmdResult {
     client.protocol = Protocol::Resp2;
     client.name = None;
     client.no_evict = false;
+    client.readonly = false;
     client.reply = ReplyMode::On;
     client.authenticated = !password_set;
     Ok(Reply::simple("RESET"))

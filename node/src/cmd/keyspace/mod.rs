@@ -179,7 +179,7 @@ pub(crate) mod testkit {
                         )
                         .remove(0)
                 }
-                Run::Session(_) => panic!("{} is a session command", spec.name),
+                Run::Session(_) | Run::Admin(_) => panic!("{} is not a keyspace command", spec.name),
             }
         }
 

@@ -27,6 +27,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 
+use crate::cmd::cluster::role::split_addr;
+use crate::cmd::cluster_view::{ClusterStatus, Role};
 use crate::cmd::session::ServerStats;
 use crate::cmd::{CmdResult, Run, Session, Spec, args, flags};
 use crate::resp::Reply;
@@ -58,6 +60,7 @@ const SECTIONS: &[(&str, &str, bool)] = &[
     ("errorstats", "Errorstats", true),
     ("latencystats", "Latencystats", false),
     ("cluster", "Cluster", true),
+    ("raft", "Raft", true),
     ("keyspace", "Keyspace", true),
 ];
 
@@ -107,7 +110,8 @@ fn run(session: &mut dyn Session, argv: &[Bytes]) -> CmdResult {
             "memory" => memory(&mut lines),
             "persistence" => persistence(&mut lines, &stats),
             "stats" => stats_section(&mut lines, &stats),
-            "replication" => replication(&mut lines),
+            "replication" => replication(&mut lines, &session.cluster()),
+            "raft" => crate::cmd::cluster::raft_info::raft_section(&session.cluster(), &mut lines),
             "cpu" => cpu(&mut lines),
             "commandstats" => {
                 for (cmd, s) in session.command_stats() {
@@ -133,7 +137,7 @@ fn run(session: &mut dyn Session, argv: &[Bytes]) -> CmdResult {
             }
             "cluster" => lines.add("cluster_enabled", 0),
             "keyspace" => {
-                let machine = session.machine().lock();
+                let machine = session.machine();
                 for (i, db) in machine.store().dbs() {
                     if !db.is_empty() {
                         lines.add(
@@ -151,10 +155,10 @@ fn run(session: &mut dyn Session, argv: &[Bytes]) -> CmdResult {
 }
 
 /// `name:value\r\n` lines.
-struct Lines<'a>(&'a mut String);
+pub struct Lines<'a>(pub &'a mut String);
 
 impl Lines<'_> {
-    fn add(&mut self, name: &str, value: impl std::fmt::Display) {
+    pub fn add(&mut self, name: &str, value: impl std::fmt::Display) {
         let _ = write!(self.0, "{name}:{value}\r\n");
     }
 }
@@ -537,13 +541,57 @@ fn replid() -> &'static str {
     })
 }
 
-fn replication(l: &mut Lines<'_>) {
-    l.add("role", "master");
-    l.add("connected_slaves", 0);
+/// Redis's replication fields, from the Raft cluster: the leader is the master, the other
+/// nodes its replicas, offsets are log indexes.
+fn replication(l: &mut Lines<'_>, status: &ClusterStatus) {
+    let leader = status.role == Role::Leader;
+    if leader {
+        l.add("role", "master");
+        let followers: Vec<_> = status
+            .members
+            .iter()
+            .filter(|m| m.id != status.node_id)
+            .collect();
+        l.add("connected_slaves", followers.len());
+        for (i, m) in followers.iter().enumerate() {
+            let (host, port) = split_addr(&m.client_addr);
+            let online = m.heartbeat_age_ms.is_some_and(|age| age < 5000);
+            l.add(
+                &format!("slave{i}"),
+                format!(
+                    "ip={host},port={port},state={},offset={},lag={}",
+                    if online { "online" } else { "wait_bgsave" },
+                    m.matched.unwrap_or(0),
+                    m.heartbeat_age_ms.map_or(-1, |a| (a / 1000) as i64),
+                ),
+            );
+        }
+    } else {
+        l.add("role", "slave");
+        let (host, port) = status
+            .leader_client_addr
+            .as_deref()
+            .map_or((String::new(), 0), split_addr);
+        l.add("master_host", host);
+        l.add("master_port", port);
+        let up = status.leader_id.is_some();
+        l.add("master_link_status", if up { "up" } else { "down" });
+        l.add(
+            "master_last_io_seconds_ago",
+            status.leader_age_ms.map_or(-1, |a| (a / 1000) as i64),
+        );
+        l.add("master_sync_in_progress", 0);
+        l.add("slave_read_repl_offset", status.applied);
+        l.add("slave_repl_offset", status.applied);
+        l.add("slave_priority", 100);
+        l.add("slave_read_only", 1);
+        l.add("replica_announced", 1);
+        l.add("connected_slaves", 0);
+    }
     l.add("master_failover_state", "no-failover");
     l.add("master_replid", replid());
     l.add("master_replid2", "0".repeat(40));
-    l.add("master_repl_offset", 0);
+    l.add("master_repl_offset", status.last_log_index);
     l.add("second_repl_offset", -1);
     l.add("repl_backlog_active", 0);
     l.add("repl_backlog_size", 1_048_576);

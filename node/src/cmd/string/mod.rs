@@ -168,7 +168,7 @@ pub(crate) mod testing {
                 };
                 m.apply(index, &entry).remove(0)
             }
-            Run::Session(_) => panic!("{} is a session command", spec.name),
+            Run::Session(_) | Run::Admin(_) => panic!("{} is not a keyspace command", spec.name),
         }
     }
 

@@ -1,0 +1,222 @@
+//! Raft snapshots are RDB files (DESIGN.md "Snapshots are RDB"): `<dir>/<dbfilename>`, written
+//! to a temporary file, fsynced and renamed, so the file is never torn. Besides the data, the
+//! file's AUX fields carry what Raft needs back on restart: the last applied log id, the
+//! membership, the snapshot id and the last entry time. Redis ignores AUX fields it does not
+//! know, so the file stays a plain `dump.rdb`.
+
+// `StorageError` is openraft's error type, imposed by the storage traits; its size is theirs.
+#![allow(clippy::result_large_err)]
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use openraft::{AnyError, StorageIOError};
+use parking_lot::Mutex;
+
+use super::types::{LogId, SnapshotMeta, StorageError, StoredMembership};
+use crate::machine::Machine;
+use crate::store::Store;
+
+const AUX_LOG_ID: &str = "redraft-log-id";
+const AUX_MEMBERSHIP: &str = "redraft-membership";
+const AUX_SNAPSHOT_ID: &str = "redraft-snapshot-id";
+const AUX_TIME_MS: &str = "redraft-time-ms";
+
+/// Builds openraft storage errors that name the snapshot.
+pub trait SnapshotMetaExt {
+    fn write_error(&self, msg: String) -> StorageError;
+    fn read_error(&self, msg: String) -> StorageError;
+}
+
+impl SnapshotMetaExt for SnapshotMeta {
+    fn write_error(&self, msg: String) -> StorageError {
+        StorageIOError::write_snapshot(Some(self.signature()), AnyError::error(msg)).into()
+    }
+
+    fn read_error(&self, msg: String) -> StorageError {
+        StorageIOError::read_snapshot(Some(self.signature()), AnyError::error(msg)).into()
+    }
+}
+
+/// The snapshot file of one node.
+pub struct SnapshotFile {
+    path: PathBuf,
+    databases: usize,
+    /// The metadata of the snapshot in `path`, once there is one.
+    current: Mutex<Option<SnapshotMeta>>,
+}
+
+/// What a snapshot file loaded at startup holds.
+pub struct Loaded {
+    pub machine: Machine,
+    pub meta: SnapshotMeta,
+}
+
+impl SnapshotFile {
+    /// The snapshot file at `path` for a keyspace of `databases` databases. Loads it when it
+    /// exists; a file that cannot be read, is damaged, or is not a redraft snapshot is an
+    /// error naming it (never half-loaded).
+    pub fn open(path: &Path, databases: usize) -> anyhow::Result<(SnapshotFile, Option<Loaded>)> {
+        let file = SnapshotFile {
+            path: path.to_path_buf(),
+            databases,
+            current: Mutex::new(None),
+        };
+        let data = match std::fs::read(path) {
+            Ok(data) => data,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((file, None)),
+            Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
+        };
+        let loaded = decode(&data, databases, None)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        *file.current.lock() = Some(loaded.meta.clone());
+        Ok((file, Some(loaded)))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `store` as the current snapshot and returns the file's bytes.
+    pub fn save_store(
+        &self,
+        store: &Store,
+        time_ms: u64,
+        meta: &SnapshotMeta,
+    ) -> Result<Vec<u8>, StorageError> {
+        let data = encode(store, time_ms, meta).map_err(|e| meta.write_error(e))?;
+        self.replace(&data, meta)?;
+        Ok(data)
+    }
+
+    /// Decodes a snapshot received from the leader into a state machine and, once that
+    /// succeeded, makes it the current snapshot file.
+    pub fn install_bytes(&self, data: &[u8], meta: &SnapshotMeta) -> Result<Machine, StorageError> {
+        let loaded = decode(data, self.databases, Some(meta)).map_err(|e| meta.read_error(e))?;
+        self.replace(data, meta)?;
+        Ok(loaded.machine)
+    }
+
+    /// The current snapshot's metadata and bytes.
+    pub fn current(&self) -> Result<Option<(SnapshotMeta, Vec<u8>)>, StorageError> {
+        let Some(meta) = self.current.lock().clone() else {
+            return Ok(None);
+        };
+        let data = std::fs::read(&self.path)
+            .map_err(|e| meta.read_error(format!("reading {}: {e}", self.path.display())))?;
+        Ok(Some((meta, data)))
+    }
+
+    /// The current snapshot's metadata.
+    pub fn current_meta(&self) -> Option<SnapshotMeta> {
+        self.current.lock().clone()
+    }
+
+    /// Atomically replaces the file with `data`: temporary file, fsync, rename, fsync of the
+    /// directory.
+    fn replace(&self, data: &[u8], meta: &SnapshotMeta) -> Result<(), StorageError> {
+        let mut current = self.current.lock();
+        let err = |what: &str, e: std::io::Error| {
+            meta.write_error(format!("{what} {}: {e}", self.path.display()))
+        };
+        let tmp = self.path.with_extension(format!("tmp-{}", std::process::id()));
+        let mut f = File::create(&tmp).map_err(|e| err("creating a temporary file for", e))?;
+        f.write_all(data).map_err(|e| err("writing", e))?;
+        f.sync_all().map_err(|e| err("syncing", e))?;
+        drop(f);
+        std::fs::rename(&tmp, &self.path).map_err(|e| err("renaming into", e))?;
+        if let Some(dir) = self.path.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| err("syncing the directory of", e))?;
+        }
+        *current = Some(meta.clone());
+        Ok(())
+    }
+}
+
+fn encode(store: &Store, time_ms: u64, meta: &SnapshotMeta) -> Result<Vec<u8>, String> {
+    let json = |v: &dyn erased::Json| v.to_json();
+    let log_id = json(&meta.last_log_id)?;
+    let membership = json(&meta.last_membership)?;
+    let time = time_ms.to_string();
+    let aux: [(&str, &[u8]); 4] = [
+        (AUX_LOG_ID, log_id.as_bytes()),
+        (AUX_MEMBERSHIP, membership.as_bytes()),
+        (AUX_SNAPSHOT_ID, meta.snapshot_id.as_bytes()),
+        (AUX_TIME_MS, time.as_bytes()),
+    ];
+    let mut out = Vec::new();
+    crate::rdb::write(store, &aux, time_ms / 1000, &mut out)
+        .map_err(|e| format!("encoding the snapshot: {e}"))?;
+    Ok(out)
+}
+
+/// Decodes a snapshot file. With `expected`, the file must be that snapshot.
+fn decode(data: &[u8], databases: usize, expected: Option<&SnapshotMeta>) -> Result<Loaded, String> {
+    // Keys loaded from a snapshot take its index as their last change (WATCH versions).
+    let probe = crate::rdb::read(data, databases, 0).map_err(|e| e.to_string())?;
+    let aux = |name: &str| {
+        probe
+            .aux
+            .iter()
+            .find(|(k, _)| k.as_ref() == name.as_bytes())
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    };
+    let (Some(log_id), Some(membership), Some(snapshot_id), Some(time)) = (
+        aux(AUX_LOG_ID),
+        aux(AUX_MEMBERSHIP),
+        aux(AUX_SNAPSHOT_ID),
+        aux(AUX_TIME_MS),
+    ) else {
+        return Err("not a redraft snapshot (its redraft-* AUX fields are missing); \
+                    to restore a Redis dump, see the README's backup and restore section"
+            .to_string());
+    };
+    let last_log_id: Option<LogId> =
+        serde_json::from_str(&log_id).map_err(|e| format!("bad {AUX_LOG_ID} field: {e}"))?;
+    let last_membership: StoredMembership = serde_json::from_str(&membership)
+        .map_err(|e| format!("bad {AUX_MEMBERSHIP} field: {e}"))?;
+    let time_ms: u64 = time
+        .parse()
+        .map_err(|e| format!("bad {AUX_TIME_MS} field: {e}"))?;
+    let meta = SnapshotMeta {
+        last_log_id,
+        last_membership,
+        snapshot_id,
+    };
+    if let Some(expected) = expected
+        && (expected.last_log_id != meta.last_log_id || expected.snapshot_id != meta.snapshot_id)
+    {
+        return Err(format!(
+            "snapshot {} holds {} instead",
+            expected.snapshot_id, meta.snapshot_id
+        ));
+    }
+    let index = last_log_id.map_or(0, |id| id.index);
+    let mut store = probe.store;
+    store.set_versions(index);
+    Ok(Loaded {
+        machine: Machine::restore(store, index, time_ms),
+        meta,
+    })
+}
+
+/// JSON for the AUX fields, without naming each serde type at the call site.
+mod erased {
+    pub trait Json {
+        fn to_json(&self) -> Result<String, String>;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn to_json(&self) -> Result<String, String> {
+            serde_json::to_string(self).map_err(|e| format!("encoding snapshot metadata: {e}"))
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! openraft's state machine over [`Machine`]: applies committed entries, answers their
+//! proposers, and builds and installs snapshots (RDB files, see [`super::snapshot`]).
+//!
+//! The applied state lives behind one mutex shared with the node's read path, so a read sees
+//! either all or none of an entry. A snapshot is a point-in-time clone of the store (O(1):
+//! persistent maps share structure) taken under that mutex and serialized outside it.
+
+// `StorageError` is openraft's error type, imposed by the storage traits; its size is theirs.
+#![allow(clippy::result_large_err)]
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use openraft::storage::{RaftSnapshotBuilder, RaftStateMachine};
+use openraft::{EntryPayload, OptionalSend, RaftLogId};
+use parking_lot::Mutex;
+
+use super::snapshot::{SnapshotFile, SnapshotMetaExt};
+use super::types::{
+    ApplyResponse, Entry, LogId, Snapshot, SnapshotMeta, StorageError, StoredMembership,
+    TypeConfig,
+};
+use crate::machine::Machine;
+
+/// The state machine and the Raft bookkeeping that must change with it atomically.
+pub struct Applied {
+    pub machine: Machine,
+    /// The last entry applied (or covered by the installed snapshot).
+    pub last_log_id: Option<LogId>,
+    /// The membership of the last applied membership entry.
+    pub membership: StoredMembership,
+}
+
+/// openraft's handle on the state machine. Cloning shares it.
+#[derive(Clone)]
+pub struct StateMachine {
+    applied: Arc<Mutex<Applied>>,
+    snapshots: Arc<SnapshotFile>,
+    /// Snapshots built by this process, for unique snapshot ids.
+    built: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl StateMachine {
+    /// A state machine holding `applied` (empty, or loaded from the latest snapshot), whose
+    /// snapshots are kept in `snapshots`.
+    pub fn new(applied: Arc<Mutex<Applied>>, snapshots: Arc<SnapshotFile>) -> StateMachine {
+        StateMachine {
+            applied,
+            snapshots,
+            built: Arc::default(),
+        }
+    }
+}
+
+impl RaftSnapshotBuilder<TypeConfig> for StateMachine {
+    async fn build_snapshot(&mut self) -> Result<Snapshot, StorageError> {
+        let (store, time_ms, last_log_id, membership) = {
+            let a = self.applied.lock();
+            (
+                a.machine.store().clone(),
+                a.machine.last_time_ms(),
+                a.last_log_id,
+                a.membership.clone(),
+            )
+        };
+        let seq = self
+            .built
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let snapshot_id = match last_log_id {
+            Some(id) => format!("{}-{}-{seq}", id.leader_id, id.index),
+            None => format!("empty-{seq}"),
+        };
+        let meta = SnapshotMeta {
+            last_log_id,
+            last_membership: membership,
+            snapshot_id,
+        };
+        let files = self.snapshots.clone();
+        let meta_for_file = meta.clone();
+        let data = tokio::task::spawn_blocking(move || {
+            files.save_store(&store, time_ms, &meta_for_file)
+        })
+        .await
+        .map_err(|e| meta.write_error(format!("snapshot task failed: {e}")))??;
+        Ok(Snapshot {
+            meta,
+            snapshot: Box::new(Cursor::new(data)),
+        })
+    }
+}
+
+impl RaftStateMachine<TypeConfig> for StateMachine {
+    type SnapshotBuilder = StateMachine;
+
+    async fn applied_state(&mut self) -> Result<(Option<LogId>, StoredMembership), StorageError> {
+        let a = self.applied.lock();
+        Ok((a.last_log_id, a.membership.clone()))
+    }
+
+    async fn apply<I>(&mut self, entries: I) -> Result<Vec<ApplyResponse>, StorageError>
+    where
+        I: IntoIterator<Item = Entry> + OptionalSend,
+        I::IntoIter: OptionalSend,
+    {
+        let mut a = self.applied.lock();
+        let mut responses = Vec::new();
+        for entry in entries {
+            let log_id = *entry.get_log_id();
+            a.last_log_id = Some(log_id);
+            let replies = match entry.payload {
+                EntryPayload::Blank => Vec::new(),
+                EntryPayload::Normal(ref e) => a.machine.apply(log_id.index, e),
+                EntryPayload::Membership(m) => {
+                    a.membership = StoredMembership::new(Some(log_id), m);
+                    Vec::new()
+                }
+            };
+            a.machine.set_last_applied(log_id.index);
+            responses.push(ApplyResponse { replies });
+        }
+        Ok(responses)
+    }
+
+    async fn get_snapshot_builder(&mut self) -> Self::SnapshotBuilder {
+        self.clone()
+    }
+
+    async fn begin_receiving_snapshot(&mut self) -> Result<Box<Cursor<Vec<u8>>>, StorageError> {
+        Ok(Box::new(Cursor::new(Vec::new())))
+    }
+
+    async fn install_snapshot(
+        &mut self,
+        meta: &SnapshotMeta,
+        snapshot: Box<Cursor<Vec<u8>>>,
+    ) -> Result<(), StorageError> {
+        let data = snapshot.into_inner();
+        let files = self.snapshots.clone();
+        let meta_owned = meta.clone();
+        let loaded =
+            tokio::task::spawn_blocking(move || files.install_bytes(&data, &meta_owned))
+                .await
+                .map_err(|e| meta.read_error(format!("snapshot task failed: {e}")))??;
+        let mut a = self.applied.lock();
+        a.machine = loaded;
+        a.last_log_id = meta.last_log_id;
+        a.membership = meta.last_membership.clone();
+        Ok(())
+    }
+
+    async fn get_current_snapshot(&mut self) -> Result<Option<Snapshot>, StorageError> {
+        let files = self.snapshots.clone();
+        let current = tokio::task::spawn_blocking(move || files.current())
+            .await
+            .map_err(|e| {
+                openraft::StorageIOError::read_snapshot(
+                    None,
+                    openraft::AnyError::error(format!("snapshot task failed: {e}")),
+                )
+            })??;
+        Ok(current.map(|(meta, data)| Snapshot {
+            meta,
+            snapshot: Box::new(Cursor::new(data)),
+        }))
+    }
+}

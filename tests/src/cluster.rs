@@ -1,0 +1,230 @@
+//! A local cluster of real `redraft` processes on loopback, for the replication tests: start,
+//! kill -9, restart with the same data, wipe, and find the leader.
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{free_port, redraft_bin};
+
+/// One member of a [`Cluster`]: its ports and data directory outlive its process.
+pub struct ClusterNode {
+    pub id: u64,
+    pub port: u16,
+    pub raft_port: u16,
+    pub dir: PathBuf,
+    child: Option<Child>,
+    peers: String,
+}
+
+impl ClusterNode {
+    fn spawn(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.with_extension("log"))
+            .expect("open node log");
+        let err = log.try_clone().expect("clone log handle");
+        let child = Command::new(redraft_bin())
+            .args(["--node-id", &self.id.to_string()])
+            .args(["--port", &self.port.to_string()])
+            .args(["--raft-port", &self.raft_port.to_string()])
+            .args(["--peers", &self.peers])
+            .args(["--raft-heartbeat-ms", "100"])
+            .args(["--raft-election-timeout-ms", "500"])
+            .arg("--dir")
+            .arg(&self.dir)
+            .env_remove("REDIS_PASSWORD")
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(err))
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", redraft_bin().display()));
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("node {} did not listen on {} within 20 s", self.id, self.port);
+    }
+
+    /// Whether the process runs.
+    pub fn is_up(&self) -> bool {
+        self.child.is_some()
+    }
+
+    /// `kill -9`.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// A `redis` crate connection.
+    pub fn conn(&self) -> redis::Connection {
+        let client = redis::Client::open(format!("redis://127.0.0.1:{}/", self.port))
+            .expect("client");
+        let conn = client
+            .get_connection_with_timeout(Duration::from_secs(5))
+            .expect("connect");
+        conn.set_read_timeout(Some(Duration::from_secs(15)))
+            .expect("timeout");
+        conn
+    }
+
+    /// The `raft_*` fields of RAFT.INFO.
+    pub fn raft_info(&self) -> Option<std::collections::HashMap<String, String>> {
+        let mut conn = redis::Client::open(format!("redis://127.0.0.1:{}/", self.port))
+            .ok()?
+            .get_connection_with_timeout(Duration::from_secs(2))
+            .ok()?;
+        conn.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+        let text: String = redis::cmd("RAFT.INFO").query(&mut conn).ok()?;
+        Some(
+            text.lines()
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.to_string(), v.trim().to_string()))
+                .collect(),
+        )
+    }
+
+    /// The raft address other nodes reach this one at.
+    pub fn raft_addr(&self) -> String {
+        format!("127.0.0.1:{}", self.raft_port)
+    }
+}
+
+/// A cluster of `redraft` processes on loopback, killed and deleted when dropped.
+pub struct Cluster {
+    pub nodes: Vec<ClusterNode>,
+    root: PathBuf,
+}
+
+impl Cluster {
+    /// Starts `n` nodes (ids 1..=n) that form a new cluster, and waits for a leader.
+    pub fn start(n: u64) -> Cluster {
+        Cluster::start_with_extra(n, 0)
+    }
+
+    /// Starts `n` voters, and prepares `extra` more nodes (ids n+1..) that are not started:
+    /// they know the whole cluster as peers, so when started they wait to be added.
+    pub fn start_with_extra(n: u64, extra: u64) -> Cluster {
+        let root = std::env::temp_dir().join(format!(
+            "redraft-cluster-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).expect("create cluster dir");
+        let ports: Vec<(u64, u16, u16)> = (1..=n + extra)
+            .map(|id| (id, free_port(), free_port()))
+            .collect();
+        let peers = |upto: u64| {
+            ports
+                .iter()
+                .filter(|(id, _, _)| *id <= upto)
+                .map(|(id, _, raft)| format!("{id}=127.0.0.1:{raft}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let mut nodes: Vec<ClusterNode> = ports
+            .iter()
+            .map(|&(id, port, raft_port)| ClusterNode {
+                id,
+                port,
+                raft_port,
+                dir: root.join(format!("node{id}")),
+                child: None,
+                peers: if id <= n { peers(n) } else { peers(n + extra) },
+            })
+            .collect();
+        for node in nodes.iter_mut().take(n as usize) {
+            node.spawn();
+        }
+        let cluster = Cluster { nodes, root };
+        cluster.wait_leader(Duration::from_secs(30));
+        cluster
+    }
+
+    pub fn node(&self, id: u64) -> &ClusterNode {
+        &self.nodes[(id - 1) as usize]
+    }
+
+    pub fn node_mut(&mut self, id: u64) -> &mut ClusterNode {
+        &mut self.nodes[(id - 1) as usize]
+    }
+
+    /// Starts (or restarts) node `id` with its data directory.
+    pub fn start_node(&mut self, id: u64) {
+        self.node_mut(id).spawn();
+    }
+
+    /// Deletes node `id`'s data directory (the node must be down).
+    pub fn wipe(&mut self, id: u64) {
+        let node = self.node_mut(id);
+        assert!(!node.is_up(), "wipe a running node");
+        let _ = std::fs::remove_dir_all(&node.dir);
+    }
+
+    /// The id of the node every running node agrees leads, if any.
+    pub fn leader(&self) -> Option<u64> {
+        let mut leader = None;
+        for node in self.nodes.iter().filter(|n| n.is_up()) {
+            let info = node.raft_info()?;
+            if info.get("raft_role").map(String::as_str) == Some("leader") {
+                leader = Some(node.id);
+            }
+        }
+        leader
+    }
+
+    /// Waits for a leader; panics after `timeout`.
+    pub fn wait_leader(&self, timeout: Duration) -> u64 {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(id) = self.leader() {
+                return id;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("no leader within {timeout:?}; logs in {}", self.root.display());
+    }
+
+    /// Waits until every running node has applied the same index as the leader.
+    pub fn wait_converged(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let applied: Vec<Option<String>> = self
+                .nodes
+                .iter()
+                .filter(|n| n.is_up())
+                .map(|n| n.raft_info().and_then(|i| i.get("raft_applied_index").cloned()))
+                .collect();
+            if applied.iter().all(Option::is_some) && applied.windows(2).all(|w| w[0] == w[1]) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("nodes did not converge within {timeout:?}");
+    }
+
+    /// Where the nodes' logs are.
+    pub fn root(&self) -> &PathBuf {
+        &self.root
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for node in &mut self.nodes {
+            node.kill();
+        }
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! Replication end to end: three (or more) real `redraft` processes on loopback.
+//!
+//! Every acknowledged write must be on every node afterwards; nodes are checked with
+//! READONLY connections, which read each node's own state.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use redraft_tests::cluster::{Cluster, ClusterNode};
+
+/// Reads `key` from `node`'s own state.
+fn local_get(node: &ClusterNode, key: &str) -> Option<String> {
+    let mut conn = node.conn();
+    let _: () = redis::cmd("READONLY").query(&mut conn).expect("READONLY");
+    redis::cmd("GET").arg(key).query(&mut conn).expect("GET")
+}
+
+/// Every key of `expected` holds its value on every running node.
+fn assert_everywhere(cluster: &Cluster, expected: &BTreeMap<String, String>) {
+    cluster.wait_converged(Duration::from_secs(30));
+    for node in cluster.nodes.iter().filter(|n| n.is_up()) {
+        let mut conn = node.conn();
+        let _: () = redis::cmd("READONLY").query(&mut conn).expect("READONLY");
+        for (k, v) in expected {
+            let got: Option<String> = redis::cmd("GET").arg(k).query(&mut conn).expect("GET");
+            assert_eq!(got.as_ref(), Some(v), "node {} key {k}", node.id);
+        }
+    }
+}
+
+#[test]
+fn writes_through_any_node_are_read_through_every_other() {
+    let cluster = Cluster::start(3);
+    for node in &cluster.nodes {
+        let mut conn = node.conn();
+        let _: () = redis::cmd("SET")
+            .arg(format!("k{}", node.id))
+            .arg(format!("v{}", node.id))
+            .query(&mut conn)
+            .expect("SET through any node");
+        let n: i64 = redis::cmd("INCR").arg("counter").query(&mut conn).expect("INCR");
+        assert!(n >= 1);
+    }
+    for writer in &cluster.nodes {
+        for reader in &cluster.nodes {
+            let mut conn = reader.conn();
+            // Linearizable reads: a write acknowledged before is seen, on any node.
+            let got: Option<String> = redis::cmd("GET")
+                .arg(format!("k{}", writer.id))
+                .query(&mut conn)
+                .expect("GET");
+            assert_eq!(got, Some(format!("v{}", writer.id)));
+        }
+        let mut conn = writer.conn();
+        let n: i64 = redis::cmd("GET").arg("counter").query(&mut conn).expect("GET");
+        assert_eq!(n, 3);
+    }
+    // Within one connection, pipelined reads see the connection's earlier writes.
+    for node in &cluster.nodes {
+        let mut conn = node.conn();
+        let (a, b): (i64, i64) = redis::pipe()
+            .cmd("INCR")
+            .arg("p")
+            .cmd("GET")
+            .arg("p")
+            .query(&mut conn)
+            .expect("pipeline");
+        assert_eq!(a, b);
+    }
+    // ROLE and INFO replication speak Redis.
+    let leader = cluster.wait_leader(Duration::from_secs(10));
+    let mut conn = cluster.node(leader).conn();
+    let role: redis::Value = redis::cmd("ROLE").query(&mut conn).expect("ROLE");
+    let redis::Value::Array(items) = role else {
+        panic!("ROLE: {role:?}")
+    };
+    assert_eq!(items[0], redis::Value::BulkString(b"master".to_vec()));
+    let follower = cluster.nodes.iter().find(|n| n.id != leader).expect("follower");
+    let info: String = redis::cmd("INFO")
+        .arg("replication")
+        .query(&mut follower.conn())
+        .expect("INFO");
+    assert!(info.contains("role:slave"), "{info}");
+    assert!(
+        info.contains(&format!("master_port:{}", cluster.node(leader).port)),
+        "{info}"
+    );
+    let acked: BTreeMap<String, String> = (1..=3).map(|i| (format!("k{i}"), format!("v{i}"))).collect();
+    assert_everywhere(&cluster, &acked);
+}
+
+/// Writes unique keys through `node_port` until stopped; records every acknowledged one.
+fn writer(
+    port: u16,
+    prefix: &'static str,
+    stop: Arc<AtomicBool>,
+    acked: Arc<Mutex<BTreeMap<String, String>>>,
+) -> std::thread::JoinHandle<(u64, u64)> {
+    std::thread::spawn(move || {
+        let (mut ok, mut failed) = (0u64, 0u64);
+        let mut conn: Option<redis::Connection> = None;
+        let mut i = 0u64;
+        while !stop.load(Ordering::Relaxed) {
+            i += 1;
+            let c = match conn.as_mut() {
+                Some(c) => c,
+                None => {
+                    match redis::Client::open(format!("redis://127.0.0.1:{port}/"))
+                        .and_then(|c| c.get_connection_with_timeout(Duration::from_secs(2)))
+                    {
+                        Ok(c) => {
+                            let _ = c.set_read_timeout(Some(Duration::from_secs(15)));
+                            conn.insert(c)
+                        }
+                        Err(_) => {
+                            failed += 1;
+                            std::thread::sleep(Duration::from_millis(50));
+                            continue;
+                        }
+                    }
+                }
+            };
+            let key = format!("{prefix}:{i}");
+            let value = format!("value-{i}");
+            match redis::cmd("SET").arg(&key).arg(&value).query::<()>(c) {
+                Ok(()) => {
+                    ok += 1;
+                    acked.lock().expect("lock").insert(key, value);
+                }
+                Err(e) => {
+                    failed += 1;
+                    if e.is_io_error() {
+                        conn = None;
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        }
+        (ok, failed)
+    })
+}
+
+#[test]
+fn leader_killed_new_leader_serves_and_old_one_catches_up() {
+    let mut cluster = Cluster::start(3);
+    let leader = cluster.wait_leader(Duration::from_secs(10));
+    let follower = cluster.nodes.iter().find(|n| n.id != leader).expect("a follower").id;
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(Mutex::new(BTreeMap::new()));
+    let w = writer(cluster.node(follower).port, "load", stop.clone(), acked.clone());
+    std::thread::sleep(Duration::from_millis(500));
+
+    cluster.node_mut(leader).kill();
+    let killed = Instant::now();
+    // The first write acknowledged after the kill, through a surviving node.
+    let mut conn = cluster.node(follower).conn();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match redis::cmd("SET").arg("after-kill").arg("1").query::<()>(&mut conn) {
+            Ok(()) => break,
+            Err(e) => {
+                assert!(killed.elapsed() < Duration::from_secs(30), "no write after kill: {e}");
+                if e.is_io_error() {
+                    conn = cluster.node(follower).conn();
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+    let failover = killed.elapsed();
+    println!("failover: kill -9 of the leader to first acknowledged write: {failover:?} ({attempts} attempts)");
+    acked.lock().expect("lock").insert("after-kill".into(), "1".into());
+    let new_leader = cluster.wait_leader(Duration::from_secs(10));
+    assert_ne!(new_leader, leader);
+
+    std::thread::sleep(Duration::from_millis(500));
+    cluster.start_node(leader);
+    std::thread::sleep(Duration::from_millis(500));
+    stop.store(true, Ordering::Relaxed);
+    let (ok, failed) = w.join().expect("writer");
+    println!("writer: {ok} acknowledged, {failed} failed during the failover");
+    assert!(ok > 0);
+    let acked = acked.lock().expect("lock").clone();
+    assert_everywhere(&cluster, &acked);
+    assert_eq!(local_get(cluster.node(leader), "after-kill").as_deref(), Some("1"));
+}
+
+#[test]
+fn restart_of_all_nodes_keeps_data_without_reinitializing() {
+    let mut cluster = Cluster::start(3);
+    let mut conn = cluster.node(1).conn();
+    let mut acked = BTreeMap::new();
+    for i in 0..200 {
+        let _: () = redis::cmd("SET")
+            .arg(format!("r{i}"))
+            .arg(i)
+            .query(&mut conn)
+            .expect("SET");
+        acked.insert(format!("r{i}"), i.to_string());
+    }
+    let term_before: u64 = cluster
+        .node(1)
+        .raft_info()
+        .and_then(|i| i.get("raft_term").and_then(|t| t.parse().ok()))
+        .expect("term");
+    for id in 1..=3 {
+        cluster.node_mut(id).kill();
+    }
+    for id in 1..=3 {
+        cluster.start_node(id);
+    }
+    cluster.wait_leader(Duration::from_secs(30));
+    let info = cluster.node(1).raft_info().expect("info");
+    let term_after: u64 = info["raft_term"].parse().expect("term");
+    assert!(term_after > term_before, "terms continue: {term_before} then {term_after}");
+    // Same membership: no second initialization.
+    assert_eq!(info["raft_members"], "3");
+    assert_everywhere(&cluster, &acked);
+}
+
+#[test]
+fn learner_joins_is_promoted_and_a_node_is_removed_under_load() {
+    let mut cluster = Cluster::start_with_extra(3, 1);
+    cluster.start_node(4);
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(Mutex::new(BTreeMap::new()));
+    let w = writer(cluster.node(2).port, "member", stop.clone(), acked.clone());
+    std::thread::sleep(Duration::from_millis(300));
+    // A node with no state that finds the cluster waits to be added: it is no member.
+    let info = cluster.node(4).raft_info().expect("info");
+    assert_eq!(info["raft_role"], "joining", "{info:?}");
+
+    let mut admin = cluster.node(3).conn();
+    let _: () = redis::cmd("RAFT.ADDNODE")
+        .arg(4)
+        .arg(cluster.node(4).raft_addr())
+        .query(&mut admin)
+        .expect("RAFT.ADDNODE");
+    let info = cluster.node(1).raft_info().expect("info");
+    assert_eq!(info["raft_members"], "4", "{info:?}");
+    assert!(info["raft_member4"].contains("voter=1"), "{info:?}");
+
+    // Remove a follower that is not the one taking writes.
+    let leader = cluster.wait_leader(Duration::from_secs(10));
+    let victim = [1u64, 3].into_iter().find(|&id| id != leader).expect("victim");
+    let _: () = redis::cmd("RAFT.REMOVENODE")
+        .arg(victim)
+        .query(&mut cluster.node(4).conn())
+        .expect("RAFT.REMOVENODE");
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    let (ok, _) = w.join().expect("writer");
+    assert!(ok > 0);
+    cluster.node_mut(victim).kill();
+    let info = cluster.node(4).raft_info().expect("info");
+    assert_eq!(info["raft_members"], "3", "{info:?}");
+    let acked = acked.lock().expect("lock").clone();
+    assert_everywhere(&cluster, &acked);
+}
+
+#[test]
+fn wiped_node_does_not_vote_and_rejoins_only_through_membership() {
+    let mut cluster = Cluster::start(3);
+    let mut conn = cluster.node(1).conn();
+    let mut acked = BTreeMap::new();
+    for i in 0..100 {
+        let _: () = redis::cmd("SET").arg(format!("w{i}")).arg(i).query(&mut conn).expect("SET");
+        acked.insert(format!("w{i}"), i.to_string());
+    }
+    let leader = cluster.wait_leader(Duration::from_secs(10));
+    let wiped = [3u64, 2].into_iter().find(|&id| id != leader).expect("follower");
+    cluster.node_mut(wiped).kill();
+    cluster.wipe(wiped);
+    cluster.start_node(wiped);
+    std::thread::sleep(Duration::from_secs(2));
+    let info = cluster.node(wiped).raft_info().expect("info");
+    assert_eq!(info["raft_role"], "joining", "the wiped node stays out: {info:?}");
+    assert_eq!(info["raft_term"], "0", "it never voted: {info:?}");
+
+    // The cluster keeps working with two nodes, then takes the wiped node back.
+    let survivor = (1..=3).find(|&id| id != wiped).expect("survivor");
+    let mut conn = cluster.node(survivor).conn();
+    let _: () = redis::cmd("SET").arg("during").arg("x").query(&mut conn).expect("SET");
+    acked.insert("during".into(), "x".into());
+    let _: () = redis::cmd("RAFT.REMOVENODE").arg(wiped).query(&mut conn).expect("remove");
+    let _: () = redis::cmd("RAFT.ADDNODE")
+        .arg(wiped)
+        .arg(cluster.node(wiped).raft_addr())
+        .query(&mut conn)
+        .expect("add back");
+    assert_everywhere(&cluster, &acked);
+}
