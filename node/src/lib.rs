@@ -8,7 +8,8 @@
 //! - [`cmd`]: the command table, one declaration per command with its parser and effect;
 //! - [`raft`]: turns writes into log entries and serves reads;
 //! - [`machine`]: applies log entries deterministically, through the command table;
-//! - [`store`]: the data model (databases, keys, expiry, values), with no I/O and no clock.
+//! - [`store`]: the data model (databases, keys, expiry, values), with no I/O and no clock;
+//! - [`rdb`]: RDB files (snapshots, backups): the reader, the writer, CRC64 and LZF.
 //!
 //! [`config`] reads redis.conf-style configuration, [`telemetry`] sets up logging.
 
@@ -16,6 +17,7 @@ pub mod cmd;
 pub mod config;
 pub mod machine;
 pub mod raft;
+pub mod rdb;
 pub mod resp;
 pub mod server;
 pub mod store;

@@ -180,6 +180,11 @@ impl Db {
             .collect()
     }
 
+    /// Every key, expired or not, in keyspace order (what a snapshot holds).
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &Entry)> {
+        self.keys.iter().map(|(k, e)| (k.bytes(), e))
+    }
+
     /// Every live key at `now_ms`, in keyspace order.
     pub fn live_keys(&self, now_ms: u64) -> impl Iterator<Item = (&[u8], &Entry)> {
         self.keys

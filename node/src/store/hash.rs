@@ -60,6 +60,14 @@ impl Hash {
         Hash::default()
     }
 
+    /// An empty hash in the table encoding (loading a snapshot restores the encoding the hash
+    /// had when it was saved).
+    pub fn new_table() -> Hash {
+        Hash {
+            repr: Repr::Table(Box::default()),
+        }
+    }
+
     /// Number of fields, in O(1).
     pub fn len(&self) -> usize {
         match &self.repr {

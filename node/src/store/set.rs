@@ -90,6 +90,14 @@ impl Set {
         }
     }
 
+    /// An empty set in the hashtable encoding, presized for `capacity` members (loading a
+    /// snapshot restores the encoding the set had when it was saved).
+    pub fn new_table(capacity: usize) -> Set {
+        Set {
+            repr: Repr::Table(Table::with_capacity(capacity)),
+        }
+    }
+
     /// A set of `members`, built as Redis builds a new set (SINTERSTORE, SUNIONSTORE...):
     /// an intset while the members allow it.
     pub fn from_members<'a>(members: impl IntoIterator<Item = Member<'a>>) -> Set {

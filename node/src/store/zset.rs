@@ -152,6 +152,14 @@ impl ZSet {
         ZSet::default()
     }
 
+    /// An empty set in the skiplist encoding (loading a snapshot restores the encoding the set
+    /// had when it was saved).
+    pub fn new_skiplist() -> ZSet {
+        ZSet {
+            repr: Repr::List(Box::default()),
+        }
+    }
+
     /// Builds a set from entries in ascending order with distinct members, in the encoding its
     /// size calls for (Redis's zsetConvertToListpackIfNeeded on stored results).
     pub fn from_sorted<M: AsRef<[u8]>>(items: Vec<(M, f64)>) -> ZSet {

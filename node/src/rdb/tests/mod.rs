@@ -1,0 +1,5 @@
+//! Tests of the whole reader and writer: the reference files, round trips, damaged input and
+//! compatibility with a real redis-server.
+
+mod manifest;
+mod support;
