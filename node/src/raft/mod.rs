@@ -6,7 +6,10 @@
 //! changing what the server sees: `write` proposes canonical commands and returns their
 //! replies once applied, `read` runs a read against applied state.
 
+pub mod convert;
+pub mod grpc;
 pub mod log_store;
+pub mod network;
 pub mod types;
 
 use std::time::{SystemTime, UNIX_EPOCH};
