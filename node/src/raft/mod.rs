@@ -10,6 +10,8 @@ pub mod convert;
 pub mod grpc;
 pub mod log_store;
 pub mod network;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod types;
 
 use std::time::{SystemTime, UNIX_EPOCH};
