@@ -11,13 +11,16 @@
 //! The server layer sees only `write`, `read`, `expire_cycle` and the cluster status.
 
 pub mod admin;
-pub mod grpc;
-pub mod network;
+pub mod convert;
 pub mod formation;
+pub mod grpc;
 pub mod log_store;
+pub mod network;
 pub mod reads;
 pub mod snapshot;
 pub mod state_machine;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod types;
 
 use std::collections::BTreeMap;
@@ -190,7 +193,7 @@ impl Node {
         let raft = Raft::new(
             config.node_id,
             Arc::new(raft_config),
-            Network::new(peers.clone()),
+            Network::new(config.node_id),
             log.clone(),
             sm,
         )
@@ -309,8 +312,13 @@ impl Node {
                         Err(ForwardError::Unknown(why)) => {
                             return all(commands.len(), unknown(&why));
                         }
-                        // Certainly not proposed: the leader moved; try the new one.
-                        Err(ForwardError::NotLeader(_) | ForwardError::NoLeader) => {
+                        // Certainly not proposed: the leader moved or was not reached; try
+                        // again, with whoever leads by then.
+                        Err(
+                            ForwardError::NotLeader(_)
+                            | ForwardError::NoLeader
+                            | ForwardError::Unavailable(_),
+                        ) => {
                             if started.elapsed() > self.config.leader_wait {
                                 return all(commands.len(), tryagain());
                             }
@@ -647,8 +655,8 @@ impl Host for Node {
             has_state: self.log.has_state().unwrap_or(true),
             leader_id: m.current_leader,
             term: m.current_term,
-            last_applied: m.last_applied.map_or(0, |id| id.index),
-            committed: m.last_log_index.unwrap_or(0),
+            last_applied: m.last_applied.map(|id| id.index),
+            committed: self.log.committed().ok().flatten().map(|id| id.index),
         }
     }
 

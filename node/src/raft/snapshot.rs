@@ -146,14 +146,21 @@ fn encode(store: &Store, time_ms: u64, meta: &SnapshotMeta) -> Result<Vec<u8>, S
     let log_id = json(&meta.last_log_id)?;
     let membership = json(&meta.last_membership)?;
     let time = time_ms.to_string();
-    let aux: [(&str, &[u8]); 4] = [
-        (AUX_LOG_ID, log_id.as_bytes()),
-        (AUX_MEMBERSHIP, membership.as_bytes()),
-        (AUX_SNAPSHOT_ID, meta.snapshot_id.as_bytes()),
-        (AUX_TIME_MS, time.as_bytes()),
+    let aux: [(&[u8], &[u8]); 4] = [
+        (AUX_LOG_ID.as_bytes(), log_id.as_bytes()),
+        (AUX_MEMBERSHIP.as_bytes(), membership.as_bytes()),
+        (AUX_SNAPSHOT_ID.as_bytes(), meta.snapshot_id.as_bytes()),
+        (AUX_TIME_MS.as_bytes(), time.as_bytes()),
     ];
-    let mut out = Vec::new();
-    crate::rdb::write(store, &aux, time_ms / 1000, &mut out)
+    let header = crate::rdb::Header {
+        // The time of the last applied entry, the same on every node: two nodes holding the
+        // same state write the same bytes.
+        ctime: time_ms / 1000,
+        used_mem: 0,
+        aux: &aux,
+        compression: true,
+    };
+    let out = crate::rdb::write(store, &header, Vec::new())
         .map_err(|e| format!("encoding the snapshot: {e}"))?;
     Ok(out)
 }

@@ -1,0 +1,453 @@
+//! The gRPC client side: openraft's network ([`Network`], one [`PeerClient`] per target) and
+//! a handle for forwarding and administration calls to any node ([`Peers`]).
+//!
+//! Channels are lazy (nothing connects until the first call), one per address and cached, so
+//! every replication stream to a peer shares one HTTP/2 connection and a peer whose address
+//! changes gets a fresh one. Every call is bounded by a timeout, and each peer has its own
+//! connection, so a dead peer never blocks the others.
+//!
+//! Connections are made by our own connector, whose failures carry a marker: a call that
+//! fails with it was never written to any connection. That is how "certainly not sent"
+//! (openraft's `Unreachable`, a forward the caller may retry) is told apart from "sent, then
+//! lost" (a forwarded write whose outcome is unknown).
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use openraft::error::{
+    InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Timeout, Unreachable,
+};
+use openraft::network::{RPCOption, RPCTypes, RaftNetwork, RaftNetworkFactory};
+use openraft::raft::{
+    AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse,
+    VoteRequest, VoteResponse,
+};
+use openraft::{AnyError, Membership};
+use parking_lot::Mutex;
+use redraft_proto::v1 as pb;
+use redraft_proto::v1::admin_client::AdminClient;
+use redraft_proto::v1::forward_client::ForwardClient;
+use redraft_proto::v1::raft_client::RaftClient;
+use tonic::transport::{Channel, Endpoint, Uri};
+use tonic::{Code, Status};
+
+use super::convert;
+use super::grpc::{
+    ForwardError, Forwarded, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, MAX_MESSAGE_SIZE, NodeStatus,
+};
+use super::types::{LogId, NodeId, NodeInfo, TypeConfig};
+use crate::resp::Reply;
+
+/// How long establishing a TCP connection may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The start of the message of every connection failure of our connector.
+const NOT_CONNECTED: &str = "redraft: no connection to ";
+
+/// A connection that could not be established: nothing was sent.
+#[derive(Debug, thiserror::Error)]
+#[error("{NOT_CONNECTED}{addr}: {cause}")]
+struct NotConnected {
+    addr: String,
+    cause: String,
+}
+
+/// Whether a failed call was never sent: its connection could not be established.
+fn never_sent(status: &Status) -> bool {
+    status.code() == Code::Unavailable && status.message().starts_with(NOT_CONNECTED)
+}
+
+/// Opens a TCP connection to the URI's `host:port` (resolving names), within
+/// [`CONNECT_TIMEOUT`], with Nagle's algorithm off.
+async fn connect(uri: Uri) -> Result<TokioIo<tokio::net::TcpStream>, NotConnected> {
+    let addr = uri.authority().map(|a| a.to_string()).unwrap_or_default();
+    let failed = |cause: String| NotConnected {
+        addr: addr.clone(),
+        cause,
+    };
+    let stream = tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(&addr))
+        .await
+        .map_err(|_| failed(format!("connect timed out after {CONNECT_TIMEOUT:?}")))?
+        .map_err(|e| failed(e.to_string()))?;
+    // Small RPCs (heartbeats, votes) must not wait for more bytes.
+    let _ = stream.set_nodelay(true);
+    Ok(TokioIo::new(stream))
+}
+
+/// A lazy channel to `addr` (`host:port`).
+fn channel(addr: &str) -> Result<Channel, String> {
+    let endpoint = Endpoint::from_shared(format!("http://{addr}"))
+        .map_err(|e| format!("bad address {addr:?}: {e}"))?
+        .http2_keep_alive_interval(KEEPALIVE_INTERVAL)
+        .keep_alive_timeout(KEEPALIVE_TIMEOUT)
+        .keep_alive_while_idle(true)
+        .http2_adaptive_window(true);
+    Ok(endpoint.connect_with_connector_lazy(tower::service_fn(connect)))
+}
+
+/// Channels by address, shared by clones.
+#[derive(Clone, Default)]
+struct Channels(Arc<Mutex<HashMap<String, Channel>>>);
+
+impl Channels {
+    /// The channel to `addr`, made on first use. Clones of a channel share its connection.
+    fn get(&self, addr: &str) -> Result<Channel, String> {
+        let mut map = self.0.lock();
+        if let Some(channel) = map.get(addr) {
+            return Ok(channel.clone());
+        }
+        let channel = channel(addr)?;
+        map.insert(addr.to_owned(), channel.clone());
+        Ok(channel)
+    }
+}
+
+// ---- openraft's network ---------------------------------------------------------------------
+
+/// openraft's network factory: makes a [`PeerClient`] per replication target.
+#[derive(Clone)]
+pub struct Network {
+    /// This node's id (named in timeout errors).
+    id: NodeId,
+    channels: Channels,
+}
+
+impl Network {
+    /// The network of node `id`.
+    pub fn new(id: NodeId) -> Network {
+        Network {
+            id,
+            channels: Channels::default(),
+        }
+    }
+}
+
+impl RaftNetworkFactory<TypeConfig> for Network {
+    type Network = PeerClient;
+
+    async fn new_client(&mut self, target: NodeId, node: &NodeInfo) -> PeerClient {
+        PeerClient {
+            id: self.id,
+            target,
+            node: node.clone(),
+            client: self.channels.get(&node.raft_addr).map(|channel| {
+                RaftClient::new(channel)
+                    .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                    .max_encoding_message_size(MAX_MESSAGE_SIZE)
+            }),
+        }
+    }
+}
+
+/// The Raft RPCs to one peer, addressed to the incarnation its membership record names.
+pub struct PeerClient {
+    id: NodeId,
+    target: NodeId,
+    node: NodeInfo,
+    /// The client, or why there is none (an address that is not one).
+    client: Result<RaftClient<Channel>, String>,
+}
+
+/// An RPC error with API error `E`.
+type RpcError<E = openraft::error::Infallible> = RPCError<NodeId, NodeInfo, RaftError<NodeId, E>>;
+
+impl PeerClient {
+    /// Wraps `msg` with the metadata naming the target node and incarnation.
+    fn request<T>(&self, msg: T) -> tonic::Request<T> {
+        let mut req = tonic::Request::new(msg);
+        let meta = req.metadata_mut();
+        meta.insert(pb::TARGET_NODE_ID, self.target.into());
+        meta.insert(pb::TARGET_INCARNATION, self.node.incarnation.into());
+        req
+    }
+
+    /// Runs one call within `option.hard_ttl()` and maps transport failures: a connection that
+    /// could not be made (or a node that refused the address) is `Unreachable`, so openraft
+    /// backs off; anything else is a `Network` error or a `Timeout`.
+    async fn call<R, E, F>(
+        &self,
+        action: RPCTypes,
+        option: &RPCOption,
+        call: impl FnOnce(RaftClient<Channel>) -> F,
+    ) -> Result<R, RpcError<E>>
+    where
+        E: std::error::Error,
+        F: Future<Output = Result<tonic::Response<R>, Status>>,
+    {
+        let client = match &self.client {
+            Ok(client) => client.clone(),
+            Err(e) => return Err(RPCError::Unreachable(Unreachable::from(AnyError::error(e)))),
+        };
+        let ttl = option.hard_ttl();
+        match tokio::time::timeout(ttl, call(client)).await {
+            Err(_) => Err(RPCError::Timeout(Timeout {
+                action,
+                id: self.id,
+                target: self.target,
+                timeout: ttl,
+            })),
+            Ok(Ok(resp)) => Ok(resp.into_inner()),
+            Ok(Err(status)) if never_sent(&status) || status.code() == Code::FailedPrecondition => {
+                Err(RPCError::Unreachable(Unreachable::new(&status)))
+            }
+            Ok(Err(status)) => Err(RPCError::Network(NetworkError::new(&status))),
+        }
+    }
+
+    /// Maps a decoded remote answer: a malformed answer is a network error, a remote Raft
+    /// error is a `RemoteError` naming the target.
+    fn answer<T, E: std::error::Error>(
+        &self,
+        decoded: Result<Result<T, RaftError<NodeId, E>>, convert::ConvertError>,
+    ) -> Result<T, RpcError<E>> {
+        match decoded {
+            Err(e) => Err(RPCError::Network(NetworkError::new(&e))),
+            Ok(Ok(resp)) => Ok(resp),
+            Ok(Err(e)) => Err(RPCError::RemoteError(RemoteError::new_with_node(
+                self.target,
+                self.node.clone(),
+                e,
+            ))),
+        }
+    }
+}
+
+impl RaftNetwork<TypeConfig> for PeerClient {
+    async fn append_entries(
+        &mut self,
+        rpc: AppendEntriesRequest<TypeConfig>,
+        option: RPCOption,
+    ) -> Result<AppendEntriesResponse<NodeId>, RpcError> {
+        let req = self.request(convert::append_request_to_pb(&rpc));
+        let reply = self
+            .call(RPCTypes::AppendEntries, &option, |mut c| async move {
+                c.append_entries(req).await
+            })
+            .await?;
+        self.answer(convert::append_reply_from_pb(reply))
+    }
+
+    async fn install_snapshot(
+        &mut self,
+        rpc: InstallSnapshotRequest<TypeConfig>,
+        option: RPCOption,
+    ) -> Result<InstallSnapshotResponse<NodeId>, RpcError<InstallSnapshotError>> {
+        let req = self.request(convert::snapshot_request_to_pb(&rpc));
+        let reply = self
+            .call(RPCTypes::InstallSnapshot, &option, |mut c| async move {
+                c.install_snapshot(req).await
+            })
+            .await?;
+        self.answer(convert::snapshot_reply_from_pb(reply))
+    }
+
+    async fn vote(
+        &mut self,
+        rpc: VoteRequest<NodeId>,
+        option: RPCOption,
+    ) -> Result<VoteResponse<NodeId>, RpcError> {
+        let req = self.request(convert::vote_request_to_pb(&rpc));
+        let reply = self
+            .call(
+                RPCTypes::Vote,
+                &option,
+                |mut c| async move { c.vote(req).await },
+            )
+            .await?;
+        self.answer(convert::vote_reply_from_pb(reply))
+    }
+}
+
+// ---- forwarding and administration ----------------------------------------------------------
+
+/// Why an Admin call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdminError {
+    /// The node is not the leader; it names the leader it knows of.
+    #[error("not the leader (leader: {0:?})")]
+    NotLeader(Option<NodeId>),
+    /// The node could not be reached or did not answer in time.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// The node refused or failed the request.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<Status> for AdminError {
+    fn from(status: Status) -> AdminError {
+        if let Some(leader) = status.metadata().get(pb::LEADER_ID) {
+            let leader = leader.to_str().ok().and_then(|s| s.parse().ok());
+            return AdminError::NotLeader(leader);
+        }
+        match status.code() {
+            Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled => {
+                AdminError::Unavailable(status.message().to_owned())
+            }
+            _ => AdminError::Failed(status.message().to_owned()),
+        }
+    }
+}
+
+/// A committed membership change: the log id of its entry and the resulting membership.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipChange {
+    pub log_id: Option<LogId>,
+    pub membership: Option<Membership<NodeId, NodeInfo>>,
+}
+
+/// Forwarding and Admin calls to any node by its gRPC address. Cheap to clone; clones share
+/// their connections (one per address).
+#[derive(Clone, Default)]
+pub struct Peers {
+    channels: Channels,
+}
+
+impl Peers {
+    /// A handle with no connection yet.
+    pub fn new() -> Peers {
+        Peers::default()
+    }
+
+    /// Relays a client request to the node at `addr` (meant to be the leader) and returns one
+    /// reply per command.
+    ///
+    /// A request that was certainly not sent (no connection could be made) fails with
+    /// [`ForwardError::Unavailable`]. Once sent, a failure or a timeout is
+    /// [`ForwardError::Unknown`] for a write (it may have been proposed; never retry it) and
+    /// `Unavailable` for a read (reads change nothing). Keep `timeout` above
+    /// [`CONNECT_TIMEOUT`], or a connection attempt still under way counts as sent.
+    pub async fn forward(
+        &self,
+        addr: &str,
+        req: Forwarded,
+        timeout: Duration,
+    ) -> Result<Vec<Reply>, ForwardError> {
+        let channel = self.channels.get(addr).map_err(ForwardError::Unavailable)?;
+        let lost = |why: String| {
+            if req.write {
+                ForwardError::Unknown(why)
+            } else {
+                ForwardError::Unavailable(why)
+            }
+        };
+        let mut client = ForwardClient::new(channel)
+            .max_decoding_message_size(MAX_MESSAGE_SIZE)
+            .max_encoding_message_size(MAX_MESSAGE_SIZE);
+        let call = client.forward(super::grpc::forwarded_to_pb(&req));
+        match tokio::time::timeout(timeout, call).await {
+            Err(_) => Err(lost(format!("no answer from {addr} within {timeout:?}"))),
+            Ok(Err(status)) if never_sent(&status) => {
+                Err(ForwardError::Unavailable(status.message().to_owned()))
+            }
+            Ok(Err(status)) => Err(lost(format!("{addr}: {}", status.message()))),
+            Ok(Ok(resp)) => super::grpc::forward_response_from_pb(resp.into_inner())
+                .unwrap_or_else(|e| Err(lost(format!("bad answer from {addr}: {e}")))),
+        }
+    }
+
+    fn admin(&self, addr: &str) -> Result<AdminClient<Channel>, AdminError> {
+        let channel = self.channels.get(addr).map_err(AdminError::Unavailable)?;
+        Ok(AdminClient::new(channel))
+    }
+
+    /// Runs one Admin call within `timeout`.
+    async fn admin_call<R, F>(
+        &self,
+        addr: &str,
+        timeout: Duration,
+        call: impl FnOnce(AdminClient<Channel>) -> F,
+    ) -> Result<R, AdminError>
+    where
+        F: Future<Output = Result<tonic::Response<R>, Status>>,
+    {
+        let client = self.admin(addr)?;
+        match tokio::time::timeout(timeout, call(client)).await {
+            Err(_) => Err(AdminError::Unavailable(format!(
+                "no answer from {addr} within {timeout:?}"
+            ))),
+            Ok(result) => Ok(result?.into_inner()),
+        }
+    }
+
+    /// The status of the node at `addr`.
+    pub async fn status(&self, addr: &str, timeout: Duration) -> Result<NodeStatus, AdminError> {
+        let status = self
+            .admin_call(addr, timeout, |mut c| async move {
+                c.status(pb::StatusRequest {}).await
+            })
+            .await?;
+        Ok(super::grpc::status_from_pb(status))
+    }
+
+    /// Asks the leader at `addr` to add node `node_id` as a learner; `blocking` waits until
+    /// the learner has caught up (bounded by `timeout`).
+    pub async fn add_learner(
+        &self,
+        addr: &str,
+        node_id: NodeId,
+        node: &NodeInfo,
+        blocking: bool,
+        timeout: Duration,
+    ) -> Result<MembershipChange, AdminError> {
+        let req = pb::AddLearnerRequest {
+            node_id,
+            node: Some(convert::node_to_pb(node)),
+            blocking,
+        };
+        let reply = self
+            .admin_call(
+                addr,
+                timeout,
+                |mut c| async move { c.add_learner(req).await },
+            )
+            .await?;
+        membership_change_from_pb(reply)
+    }
+
+    /// Asks the leader at `addr` to make `voters` the voter set; `retain` keeps removed voters
+    /// as learners.
+    pub async fn change_membership(
+        &self,
+        addr: &str,
+        voters: &BTreeSet<NodeId>,
+        retain: bool,
+        timeout: Duration,
+    ) -> Result<MembershipChange, AdminError> {
+        let req = pb::ChangeMembershipRequest {
+            voters: voters.iter().copied().collect(),
+            retain,
+        };
+        let reply = self
+            .admin_call(addr, timeout, |mut c| async move {
+                c.change_membership(req).await
+            })
+            .await?;
+        membership_change_from_pb(reply)
+    }
+
+    /// openraft's metrics of the node at `addr`, as JSON.
+    pub async fn metrics(&self, addr: &str, timeout: Duration) -> Result<String, AdminError> {
+        let reply = self
+            .admin_call(addr, timeout, |mut c| async move {
+                c.metrics(pb::MetricsRequest {}).await
+            })
+            .await?;
+        Ok(reply.json)
+    }
+}
+
+fn membership_change_from_pb(reply: pb::MembershipReply) -> Result<MembershipChange, AdminError> {
+    let membership = reply
+        .membership
+        .map(convert::membership_from_pb)
+        .transpose()
+        .map_err(|e| AdminError::Failed(format!("bad membership in answer: {e}")))?;
+    Ok(MembershipChange {
+        log_id: reply.log_id.map(convert::log_id_from_pb),
+        membership,
+    })
+}
