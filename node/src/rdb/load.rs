@@ -140,7 +140,7 @@ fn pairs<'e, 'a>(
     elems: &'e [Elem<'a>],
     pos: usize,
 ) -> Result<impl Iterator<Item = (Elem<'a>, Elem<'a>)> + 'e, RdbError> {
-    if elems.len() % 2 != 0 {
+    if !elems.len().is_multiple_of(2) {
         return Err(RdbError::corrupt(
             pos,
             format!("{} elements do not make pairs", elems.len()),

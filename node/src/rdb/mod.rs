@@ -6,12 +6,14 @@
 //! - [`read`] loads any RDB file Redis has written (versions 1 to 12; every string, list, set,
 //!   hash and sorted-set encoding) into a new store, verifying the CRC64, and refuses with an
 //!   [`RdbError`] naming the offset what it cannot hold (streams, modules) or what is damaged;
+//! - [`dump`] and [`restore`] make and read DUMP/RESTORE payloads (one value, Redis's format);
 //! - [`crc64`] and [`lzf`] are Redis's checksum and string compression.
 //!
 //! Depends on `store/` only: no I/O beyond the caller's reader and writer, no clock, no Raft.
 //! Building, installing and scheduling snapshots lives above this module.
 
 pub mod crc64;
+mod dump;
 mod elem;
 mod encode;
 mod error;
@@ -30,6 +32,7 @@ mod zipmap;
 #[cfg(test)]
 mod tests;
 
+pub use dump::{dump, restore};
 pub use error::RdbError;
 pub use format::{MAX_READ_VERSION, RDB_VERSION};
 pub use read::{Loaded, read};

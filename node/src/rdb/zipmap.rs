@@ -6,11 +6,14 @@
 use super::error::RdbError;
 
 const END: u8 = 0xff;
+
+/// A (field, value) pair.
+pub(super) type Pair<'a> = (&'a [u8], &'a [u8]);
 const BIG: u8 = 254;
 
 /// Decodes the zipmap `blob` into its (field, value) pairs, checking every length against
 /// the blob and that it ends exactly at the terminator. `at` is its offset in the file.
-pub(super) fn decode(blob: &[u8], at: usize) -> Result<Vec<(&[u8], &[u8])>, RdbError> {
+pub(super) fn decode(blob: &[u8], at: usize) -> Result<Vec<Pair<'_>>, RdbError> {
     let bad = |msg: String| RdbError::corrupt(at, format!("zipmap: {msg}"));
     let Some((&count, _)) = blob.split_first() else {
         return Err(bad("empty blob".into()));
