@@ -16,6 +16,7 @@ pub mod formation;
 pub mod grpc;
 pub mod log_store;
 pub mod network;
+pub mod propose;
 pub mod reads;
 pub mod snapshot;
 pub mod state_machine;
@@ -30,19 +31,19 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use bytes::Bytes;
-use openraft::error::{ClientWriteError, RaftError};
 use openraft::{Raft, ServerState, StoredMembership};
 use parking_lot::{Mutex, MutexGuard};
 use tracing::{info, warn};
 
 use crate::cmd::cluster_view::{AdminReply, AdminResult};
 use crate::cmd::{self, CmdError, Prepare, ReadCtx, Run, Spec, Table};
-use crate::machine::{LogEntry, Machine};
+use crate::machine::Machine;
 use crate::resp::Reply;
 
 use self::grpc::{ForwardError, Forwarded, Host, NodeStatus};
 use self::log_store::SledLogStore;
 use self::network::{Network, Peers};
+use self::propose::Proposer;
 use self::reads::{ReadBarrier, ReadError};
 use self::snapshot::SnapshotFile;
 use self::state_machine::{Applied, StateMachine};
@@ -87,6 +88,7 @@ pub struct Node {
     snapshots: Arc<SnapshotFile>,
     peers: Peers,
     reads: ReadBarrier,
+    proposer: Proposer,
     config: ClusterConfig,
     /// The commit index recorded in the log at startup: stale reads wait until it is
     /// applied, so a restarted node never serves state older than what it had.
@@ -202,6 +204,7 @@ impl Node {
         let node = Arc::new(Node {
             id: config.node_id,
             incarnation,
+            proposer: Proposer::start(raft.clone(), applied.clone(), config.write_timeout),
             raft,
             applied,
             log,
@@ -354,22 +357,9 @@ impl Node {
         if logged.is_empty() {
             return replies.into_iter().flatten().collect();
         }
-        let entry = LogEntry {
-            time_ms: prepare.now_ms,
-            db: db as u32,
-            commands: logged,
-        };
-        let outcome =
-            tokio::time::timeout(self.config.write_timeout, self.raft.client_write(entry)).await;
-        let mut applied = match outcome {
-            Ok(Ok(response)) => response.data.replies.into_iter(),
-            // openraft answers ForwardToLeader both when it refused the entry and when a
-            // proposed entry was truncated by a new leader: the outcome is unknown.
-            Ok(Err(RaftError::APIError(ClientWriteError::ForwardToLeader(_)))) => {
-                return all(commands.len(), unknown("leadership changed"));
-            }
-            Ok(Err(e)) => return all(commands.len(), unknown(&e.to_string())),
-            Err(_) => return all(commands.len(), unknown("timed out waiting for the commit")),
+        let mut applied = match self.proposer.propose(db as u32, logged).await {
+            Ok(replies) => replies.into_iter(),
+            Err(why) => return all(commands.len(), unknown(&why)),
         };
         replies
             .into_iter()

@@ -1,0 +1,154 @@
+//! Group commit at the entry level: writes from every connection that arrive while an entry
+//! is being committed are proposed together, as one entry per database.
+//!
+//! openraft 0.9 appends one entry per flush on its own: a command waiting for the previous
+//! append's flush holds back the appends queued behind it. Proposing one entry per request
+//! would thus cost one disk flush per write. An entry holding several requests applies them
+//! one after the other, each answered on its own, which is what concurrent clients of Redis
+//! see: requests of different connections never interleave inside one another.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use openraft::Raft;
+use openraft::error::{ClientWriteError, RaftError};
+use parking_lot::Mutex;
+use tokio::sync::{Semaphore, mpsc, oneshot};
+
+use super::state_machine::Applied;
+use super::types::TypeConfig;
+use super::wall_ms;
+use crate::machine::LogEntry;
+use crate::resp::Reply;
+
+/// Entries being committed at once: one flushing, one being appended behind it.
+const IN_FLIGHT: usize = 2;
+/// The most requests one entry carries.
+const MAX_BATCH: usize = 1024;
+
+/// Why a proposed write has no replies: its outcome is unknown.
+pub type Unknown = String;
+
+struct Pending {
+    db: u32,
+    commands: Vec<Vec<Bytes>>,
+    reply: oneshot::Sender<Result<Vec<Reply>, Unknown>>,
+}
+
+/// Batches writes into entries. Cloning shares the batcher.
+#[derive(Clone)]
+pub struct Proposer {
+    tx: mpsc::UnboundedSender<Pending>,
+}
+
+impl Proposer {
+    /// Starts the batching task over `raft`; entry times come from `applied`.
+    pub fn start(
+        raft: Raft<TypeConfig>,
+        applied: Arc<Mutex<Applied>>,
+        timeout: Duration,
+    ) -> Proposer {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(run(raft, applied, timeout, rx));
+        Proposer { tx }
+    }
+
+    /// Proposes canonical `commands` in database `db` and returns their replies once
+    /// applied, or why the outcome is unknown.
+    pub async fn propose(&self, db: u32, commands: Vec<Vec<Bytes>>) -> Result<Vec<Reply>, Unknown> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Pending {
+                db,
+                commands,
+                reply,
+            })
+            .map_err(|_| "the proposer stopped".to_string())?;
+        rx.await
+            .unwrap_or_else(|_| Err("the proposer dropped the request".to_string()))
+    }
+}
+
+async fn run(
+    raft: Raft<TypeConfig>,
+    applied: Arc<Mutex<Applied>>,
+    timeout: Duration,
+    mut rx: mpsc::UnboundedReceiver<Pending>,
+) {
+    let permits = Arc::new(Semaphore::new(IN_FLIGHT));
+    let mut queue: Vec<Pending> = Vec::new();
+    loop {
+        // Wait for a free slot first, so requests pile up while entries are committing.
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            return;
+        };
+        if queue.is_empty() && rx.recv_many(&mut queue, MAX_BATCH).await == 0 {
+            return;
+        }
+        while queue.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(p) => queue.push(p),
+                Err(_) => break,
+            }
+        }
+        // One entry per database: the first request's now, the others' next round.
+        let db = queue[0].db;
+        let (batch, rest): (Vec<Pending>, Vec<Pending>) =
+            queue.drain(..).partition(|p| p.db == db);
+        queue = rest;
+        let time_ms = applied.lock().machine.entry_time(wall_ms());
+        let raft = raft.clone();
+        tokio::spawn(async move {
+            commit(&raft, time_ms, db, batch, timeout).await;
+            drop(permit);
+        });
+    }
+}
+
+/// Proposes one entry for `batch` and answers each request.
+async fn commit(
+    raft: &Raft<TypeConfig>,
+    time_ms: u64,
+    db: u32,
+    batch: Vec<Pending>,
+    timeout: Duration,
+) {
+    let mut counts = Vec::with_capacity(batch.len());
+    let mut commands = Vec::new();
+    let mut senders = Vec::with_capacity(batch.len());
+    for p in batch {
+        counts.push(p.commands.len());
+        commands.extend(p.commands);
+        senders.push(p.reply);
+    }
+    let entry = LogEntry {
+        time_ms,
+        db,
+        commands,
+    };
+    let outcome = match tokio::time::timeout(timeout, raft.client_write(entry)).await {
+        Ok(Ok(response)) => Ok(response.data.replies),
+        // openraft answers ForwardToLeader both when it refused the entry and when a
+        // proposed entry was truncated by a new leader: the outcome is unknown.
+        Ok(Err(RaftError::APIError(ClientWriteError::ForwardToLeader(_)))) => {
+            Err("leadership changed".to_string())
+        }
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("timed out waiting for the commit".to_string()),
+    };
+    match outcome {
+        Ok(replies) => {
+            let mut replies = replies.into_iter();
+            for (n, tx) in counts.into_iter().zip(senders) {
+                let mine: Vec<Reply> = replies.by_ref().take(n).collect();
+                let _ = tx.send(Ok(mine));
+            }
+        }
+        Err(why) => {
+            for tx in senders {
+                let _ = tx.send(Err(why.clone()));
+            }
+        }
+    }
+}
