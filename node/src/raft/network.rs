@@ -21,7 +21,8 @@ use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
 use openraft::error::{
-    InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Timeout, Unreachable,
+    InstallSnapshotError, NetworkError, PayloadTooLarge, RPCError, RaftError, RemoteError, Timeout,
+    Unreachable,
 };
 use openraft::network::{RPCOption, RPCTypes, RaftNetwork, RaftNetworkFactory};
 use openraft::raft::{
@@ -224,7 +225,11 @@ impl RaftNetwork<TypeConfig> for PeerClient {
         rpc: AppendEntriesRequest<TypeConfig>,
         option: RPCOption,
     ) -> Result<AppendEntriesResponse<NodeId>, RpcError> {
-        let req = self.request(convert::append_request_to_pb(&rpc));
+        let msg = convert::append_request_to_pb(&rpc);
+        if let Some(too_large) = too_large(&msg, MAX_MESSAGE_SIZE) {
+            return Err(RPCError::PayloadTooLarge(too_large));
+        }
+        let req = self.request(msg);
         let reply = self
             .call(RPCTypes::AppendEntries, &option, |mut c| async move {
                 c.append_entries(req).await
@@ -262,6 +267,20 @@ impl RaftNetwork<TypeConfig> for PeerClient {
             .await?;
         self.answer(convert::vote_reply_from_pb(reply))
     }
+}
+
+/// Whether an AppendEntries message exceeds `limit` (what a node accepts); if so, openraft is asked to
+/// send fewer entries (in proportion), so a batch of large values never fails for ever. A
+/// single entry over the limit is sent anyway and fails as a network error.
+fn too_large(msg: &pb::AppendEntriesRequest, limit: usize) -> Option<PayloadTooLarge> {
+    use prost::Message;
+    let len = msg.encoded_len();
+    let entries = msg.entries.len();
+    if len <= limit || entries < 2 {
+        return None;
+    }
+    let fit = (entries as u128 * limit as u128 / len as u128) as u64;
+    Some(PayloadTooLarge::new_entries_hint(fit.max(1)))
 }
 
 // ---- forwarding and administration ----------------------------------------------------------
@@ -814,6 +833,29 @@ mod tests {
         assert_eq!(voters, vec![1, 2, 3, 4]);
         nodes.push(learner);
         stop_all(nodes).await;
+    }
+
+    #[test]
+    fn too_many_large_entries_ask_openraft_for_fewer() {
+        let big = |index| crate::raft::types::Entry {
+            log_id: LogId::new(openraft::CommittedLeaderId::new(1, 1), index),
+            payload: openraft::EntryPayload::Normal(entry(&[&["set", "k", &"x".repeat(1000)]])),
+        };
+        let rpc = AppendEntriesRequest::<TypeConfig> {
+            vote: openraft::Vote::new_committed(1, 1),
+            prev_log_id: None,
+            entries: (1..=10).map(big).collect(),
+            leader_commit: None,
+        };
+        let msg = convert::append_request_to_pb(&rpc);
+        assert_eq!(too_large(&msg, 1 << 20), None);
+        let hint = too_large(&msg, 3500).expect("too large");
+        assert!(hint.to_string().contains("entries:3"), "{hint}");
+        let one = pb::AppendEntriesRequest {
+            entries: msg.entries[..1].to_vec(),
+            ..msg
+        };
+        assert_eq!(too_large(&one, 10), None, "a single entry cannot be split");
     }
 
     #[tokio::test]
