@@ -11,6 +11,9 @@
 //! (openraft's `Unreachable`, a forward the caller may retry) is told apart from "sent, then
 //! lost" (a forwarded write whose outcome is unknown).
 
+// `RPCError` is openraft's error type, imposed by `RaftNetwork`; its size is theirs.
+#![allow(clippy::result_large_err)]
+
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::sync::Arc;
@@ -18,7 +21,8 @@ use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
 use openraft::error::{
-    InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Timeout, Unreachable,
+    InstallSnapshotError, NetworkError, PayloadTooLarge, RPCError, RaftError, RemoteError, Timeout,
+    Unreachable,
 };
 use openraft::network::{RPCOption, RPCTypes, RaftNetwork, RaftNetworkFactory};
 use openraft::raft::{
@@ -221,7 +225,11 @@ impl RaftNetwork<TypeConfig> for PeerClient {
         rpc: AppendEntriesRequest<TypeConfig>,
         option: RPCOption,
     ) -> Result<AppendEntriesResponse<NodeId>, RpcError> {
-        let req = self.request(convert::append_request_to_pb(&rpc));
+        let msg = convert::append_request_to_pb(&rpc);
+        if let Some(too_large) = too_large(&msg, MAX_MESSAGE_SIZE) {
+            return Err(RPCError::PayloadTooLarge(too_large));
+        }
+        let req = self.request(msg);
         let reply = self
             .call(RPCTypes::AppendEntries, &option, |mut c| async move {
                 c.append_entries(req).await
@@ -259,6 +267,20 @@ impl RaftNetwork<TypeConfig> for PeerClient {
             .await?;
         self.answer(convert::vote_reply_from_pb(reply))
     }
+}
+
+/// Whether an AppendEntries message exceeds `limit` (what a node accepts); if so, openraft is asked to
+/// send fewer entries (in proportion), so a batch of large values never fails for ever. A
+/// single entry over the limit is sent anyway and fails as a network error.
+fn too_large(msg: &pb::AppendEntriesRequest, limit: usize) -> Option<PayloadTooLarge> {
+    use prost::Message;
+    let len = msg.encoded_len();
+    let entries = msg.entries.len();
+    if len <= limit || entries < 2 {
+        return None;
+    }
+    let fit = (entries as u128 * limit as u128 / len as u128) as u64;
+    Some(PayloadTooLarge::new_entries_hint(fit.max(1)))
 }
 
 // ---- forwarding and administration ----------------------------------------------------------
@@ -450,4 +472,456 @@ fn membership_change_from_pb(reply: pb::MembershipReply) -> Result<MembershipCha
         log_id: reply.log_id.map(convert::log_id_from_pb),
         membership,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use bytes::Bytes;
+    use openraft::{Config, SnapshotPolicy};
+
+    use super::*;
+    use crate::machine::LogEntry;
+    use crate::raft::testkit::{Running, TestNode, incarnation, start_node};
+
+    /// Generous: the test machine is small and shared.
+    const WAIT: Duration = Duration::from_secs(60);
+
+    fn config(snapshot_chunk: u64) -> Arc<Config> {
+        let config = Config {
+            cluster_name: "net-test".into(),
+            heartbeat_interval: 150,
+            election_timeout_min: 1500,
+            election_timeout_max: 3000,
+            install_snapshot_timeout: 5000,
+            snapshot_max_chunk_size: snapshot_chunk,
+            snapshot_policy: SnapshotPolicy::Never,
+            max_in_snapshot_log_to_keep: 0,
+            purge_batch_size: 1,
+            ..Default::default()
+        };
+        Arc::new(config.validate().expect("valid config"))
+    }
+
+    fn argv(items: &[&str]) -> Vec<Bytes> {
+        items
+            .iter()
+            .map(|s| Bytes::copy_from_slice(s.as_bytes()))
+            .collect()
+    }
+
+    fn entry(commands: &[&[&str]]) -> LogEntry {
+        LogEntry {
+            time_ms: 0,
+            db: 0,
+            commands: commands.iter().map(|c| argv(c)).collect(),
+        }
+    }
+
+    /// openraft's network wrapped to count the InstallSnapshot RPCs (chunks) it sends.
+    #[derive(Clone)]
+    struct Counting {
+        inner: Network,
+        chunks: Arc<AtomicUsize>,
+    }
+
+    struct CountingPeer {
+        inner: PeerClient,
+        chunks: Arc<AtomicUsize>,
+    }
+
+    impl RaftNetworkFactory<TypeConfig> for Counting {
+        type Network = CountingPeer;
+
+        async fn new_client(&mut self, target: NodeId, node: &NodeInfo) -> CountingPeer {
+            CountingPeer {
+                inner: self.inner.new_client(target, node).await,
+                chunks: self.chunks.clone(),
+            }
+        }
+    }
+
+    impl RaftNetwork<TypeConfig> for CountingPeer {
+        async fn append_entries(
+            &mut self,
+            rpc: AppendEntriesRequest<TypeConfig>,
+            option: RPCOption,
+        ) -> Result<AppendEntriesResponse<NodeId>, RpcError> {
+            self.inner.append_entries(rpc, option).await
+        }
+
+        async fn install_snapshot(
+            &mut self,
+            rpc: InstallSnapshotRequest<TypeConfig>,
+            option: RPCOption,
+        ) -> Result<InstallSnapshotResponse<NodeId>, RpcError<InstallSnapshotError>> {
+            self.chunks.fetch_add(1, Ordering::SeqCst);
+            self.inner.install_snapshot(rpc, option).await
+        }
+
+        async fn vote(
+            &mut self,
+            rpc: VoteRequest<NodeId>,
+            option: RPCOption,
+        ) -> Result<VoteResponse<NodeId>, RpcError> {
+            self.inner.vote(rpc, option).await
+        }
+    }
+
+    /// Starts nodes `1..=n` (uninitialized), all counting snapshot chunks into `chunks`.
+    async fn start(n: u64, chunk: u64, chunks: &Arc<AtomicUsize>) -> Vec<Running> {
+        let mut nodes = Vec::new();
+        for id in 1..=n {
+            let network = Counting {
+                inner: Network::new(id),
+                chunks: chunks.clone(),
+            };
+            nodes.push(start_node(id, config(chunk), network).await);
+        }
+        nodes
+    }
+
+    /// Initializes the cluster of `nodes` through the first and returns the leader's index.
+    async fn initialize(nodes: &[Running]) -> usize {
+        let members: BTreeMap<NodeId, NodeInfo> = nodes
+            .iter()
+            .map(|r| (r.node.id, r.node.info.clone()))
+            .collect();
+        nodes[0]
+            .node
+            .raft
+            .initialize(members)
+            .await
+            .expect("initialize");
+        let metrics = nodes[0]
+            .node
+            .raft
+            .wait(Some(WAIT))
+            .metrics(|m| m.current_leader.is_some(), "a leader")
+            .await
+            .expect("leader elected");
+        let leader = metrics.current_leader.expect("leader");
+        nodes
+            .iter()
+            .position(|r| r.node.id == leader)
+            .expect("leader is a member")
+    }
+
+    async fn wait_applied(node: &TestNode, index: u64) {
+        node.raft
+            .wait(Some(WAIT))
+            .applied_index_at_least(Some(index), "entry applied")
+            .await
+            .unwrap_or_else(|e| panic!("node {} did not apply {index}: {e}", node.id));
+    }
+
+    async fn stop_all(nodes: Vec<Running>) {
+        for node in nodes {
+            node.stop().await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn three_nodes_replicate_and_forward_through_a_follower() {
+        let chunks = Arc::new(AtomicUsize::new(0));
+        let mut nodes = start(3, 3 * 1024 * 1024, &chunks).await;
+        let leader = nodes[initialize(&nodes).await].node.clone();
+
+        let resp = leader
+            .raft
+            .client_write(entry(&[&["set", "k", "v"], &["incr", "n"]]))
+            .await
+            .expect("client_write");
+        assert_eq!(resp.data.replies, vec![Reply::OK, Reply::Int(1)]);
+        for r in &nodes {
+            wait_applied(&r.node, resp.log_id.index).await;
+            assert_eq!(
+                r.node.sm.applied_commands(),
+                vec![argv(&["set", "k", "v"]), argv(&["incr", "n"])]
+            );
+        }
+
+        // A write sent to a follower is relayed to the leader and answered.
+        let follower = nodes
+            .iter()
+            .find(|r| r.node.id != leader.id)
+            .map(|r| r.node.clone())
+            .expect("a follower");
+        let peers = Peers::new();
+        let req = Forwarded {
+            db: 0,
+            write: true,
+            commands: vec![argv(&["incr", "n"]), argv(&["del", "k"])],
+        };
+        let replies = peers
+            .forward(&follower.info.raft_addr, req, WAIT)
+            .await
+            .expect("forwarded");
+        assert_eq!(replies, vec![Reply::Int(2), Reply::Int(1)]);
+        let last = leader.sm.last_applied().expect("applied").index;
+        for r in &nodes {
+            wait_applied(&r.node, last).await;
+            assert_eq!(r.node.sm.applied_commands().len(), 4);
+        }
+
+        // Admin: status, metrics, and a membership change sent to a follower.
+        let status = peers
+            .status(&follower.info.raft_addr, WAIT)
+            .await
+            .expect("status");
+        assert_eq!(status.node_id, follower.id);
+        assert_eq!(status.incarnation, incarnation(follower.id));
+        assert_eq!(status.leader_id, Some(leader.id));
+        assert!(status.has_state);
+        let metrics = peers
+            .metrics(&leader.info.raft_addr, WAIT)
+            .await
+            .expect("metrics");
+        assert!(metrics.contains("current_leader"), "{metrics}");
+        let refused = peers
+            .change_membership(
+                &follower.info.raft_addr,
+                &BTreeSet::from([1, 2]),
+                true,
+                WAIT,
+            )
+            .await;
+        assert_eq!(refused, Err(AdminError::NotLeader(Some(leader.id))));
+        assert_eq!(chunks.load(Ordering::SeqCst), 0);
+
+        // A dead follower blocks nobody: the other two still commit, promptly.
+        let dead = nodes
+            .iter()
+            .position(|r| r.node.id != leader.id)
+            .expect("a follower");
+        nodes.remove(dead).stop().await;
+        let write = leader.raft.client_write(entry(&[&["incr", "n"]]));
+        let resp = tokio::time::timeout(Duration::from_secs(20), write)
+            .await
+            .expect("committed without the dead follower")
+            .expect("client_write");
+        assert_eq!(resp.data.replies, vec![Reply::Int(3)]);
+        stop_all(nodes).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn raft_rpcs_for_another_incarnation_or_node_are_refused() {
+        let chunks = Arc::new(AtomicUsize::new(0));
+        let nodes = start(3, 3 * 1024 * 1024, &chunks).await;
+        initialize(&nodes).await;
+        let target = &nodes[1].node;
+        let term_before = target.raft.metrics().borrow().current_term;
+        let vote = VoteRequest::new(openraft::Vote::new(term_before + 100, 9), None);
+        let option = RPCOption::new(Duration::from_secs(20));
+
+        let mut network = Network::new(9);
+        let mut wiped = target.info.clone();
+        wiped.incarnation ^= 1;
+        let err = network
+            .new_client(target.id, &wiped)
+            .await
+            .vote(vote.clone(), option.clone())
+            .await
+            .expect_err("wrong incarnation refused");
+        assert!(matches!(err, RPCError::Unreachable(_)), "{err:?}");
+        assert!(err.to_string().contains("incarnation"), "{err}");
+
+        let err = network
+            .new_client(target.id + 10, &target.info)
+            .await
+            .vote(vote.clone(), option.clone())
+            .await
+            .expect_err("wrong node id refused");
+        assert!(matches!(err, RPCError::Unreachable(_)), "{err:?}");
+
+        // Without the metadata at all.
+        let mut raw = RaftClient::new(channel(&target.info.raft_addr).expect("channel"));
+        let status = raw
+            .vote(convert::vote_request_to_pb(&vote))
+            .await
+            .expect_err("no target refused");
+        assert_eq!(status.code(), Code::FailedPrecondition);
+
+        // Nothing reached the node's Raft: its term did not jump.
+        assert!(target.raft.metrics().borrow().current_term < term_before + 100);
+
+        // The right incarnation is served.
+        let resp = network
+            .new_client(target.id, &target.info)
+            .await
+            .vote(VoteRequest::new(openraft::Vote::new(0, 9), None), option)
+            .await
+            .expect("vote answered");
+        assert!(!resp.vote_granted);
+        stop_all(nodes).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_new_learner_receives_the_snapshot_in_chunks() {
+        let chunks = Arc::new(AtomicUsize::new(0));
+        let mut nodes = start(3, 64, &chunks).await;
+        let leader = nodes[initialize(&nodes).await].node.clone();
+        for i in 0..5 {
+            let value = format!("value-{i}-{}", "x".repeat(100));
+            leader
+                .raft
+                .client_write(entry(&[&["set", &format!("key{i}"), &value]]))
+                .await
+                .expect("client_write");
+        }
+        let last = leader.sm.last_applied().expect("applied");
+
+        // Snapshot and purge the log, so a new node can only catch up from the snapshot.
+        leader.raft.trigger().snapshot().await.expect("snapshot");
+        leader
+            .raft
+            .wait(Some(WAIT))
+            .snapshot(last, "snapshot built")
+            .await
+            .expect("snapshot built");
+        leader
+            .raft
+            .trigger()
+            .purge_log(last.index)
+            .await
+            .expect("purge");
+        leader
+            .raft
+            .wait(Some(WAIT))
+            .purged(Some(last), "log purged")
+            .await
+            .expect("log purged");
+
+        let learner = start_node(
+            4,
+            config(64),
+            Counting {
+                inner: Network::new(4),
+                chunks: chunks.clone(),
+            },
+        )
+        .await;
+        let peers = Peers::new();
+        let added = peers
+            .add_learner(&leader.info.raft_addr, 4, &learner.node.info, true, WAIT)
+            .await
+            .expect("learner added");
+        let log_id = added.log_id.expect("membership log id");
+        wait_applied(&learner.node, log_id.index).await;
+        assert_eq!(
+            learner.node.sm.applied_commands(),
+            leader.sm.applied_commands()
+        );
+        let snapshot = learner.node.raft.metrics().borrow().snapshot;
+        assert_eq!(snapshot, Some(last), "the learner installed the snapshot");
+        let sent = chunks.load(Ordering::SeqCst);
+        assert!(sent > 3, "snapshot sent in {sent} chunks");
+
+        // Promote it: a four-voter cluster still commits.
+        let change = peers
+            .change_membership(
+                &leader.info.raft_addr,
+                &BTreeSet::from([1, 2, 3, 4]),
+                false,
+                WAIT,
+            )
+            .await
+            .expect("promoted");
+        let voters: Vec<NodeId> = change.membership.expect("membership").voter_ids().collect();
+        assert_eq!(voters, vec![1, 2, 3, 4]);
+        nodes.push(learner);
+        stop_all(nodes).await;
+    }
+
+    #[test]
+    fn too_many_large_entries_ask_openraft_for_fewer() {
+        let big = |index| crate::raft::types::Entry {
+            log_id: LogId::new(openraft::CommittedLeaderId::new(1, 1), index),
+            payload: openraft::EntryPayload::Normal(entry(&[&["set", "k", &"x".repeat(1000)]])),
+        };
+        let rpc = AppendEntriesRequest::<TypeConfig> {
+            vote: openraft::Vote::new_committed(1, 1),
+            prev_log_id: None,
+            entries: (1..=10).map(big).collect(),
+            leader_commit: None,
+        };
+        let msg = convert::append_request_to_pb(&rpc);
+        assert_eq!(too_large(&msg, 1 << 20), None);
+        let hint = too_large(&msg, 3500).expect("too large");
+        assert!(hint.to_string().contains("entries:3"), "{hint}");
+        let one = pb::AppendEntriesRequest {
+            entries: msg.entries[..1].to_vec(),
+            ..msg
+        };
+        assert_eq!(too_large(&one, 10), None, "a single entry cannot be split");
+    }
+
+    #[tokio::test]
+    async fn a_sent_write_without_answer_has_an_unknown_outcome() {
+        // Accepts connections and never answers (not even the HTTP/2 handshake).
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let silent = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                open.push(socket);
+            }
+        });
+        let peers = Peers::new();
+        let mut req = Forwarded {
+            db: 0,
+            write: true,
+            commands: vec![argv(&["incr", "n"])],
+        };
+        let err = peers
+            .forward(&addr, req.clone(), Duration::from_millis(1500))
+            .await
+            .expect_err("no answer");
+        assert!(matches!(err, ForwardError::Unknown(_)), "{err:?}");
+        req.write = false;
+        let err = peers
+            .forward(&addr, req, Duration::from_millis(1500))
+            .await
+            .expect_err("no answer");
+        assert!(matches!(err, ForwardError::Unavailable(_)), "{err:?}");
+        silent.abort();
+    }
+
+    #[tokio::test]
+    async fn a_forward_that_cannot_connect_was_never_sent() {
+        // A port nothing listens on: bind, then close.
+        let addr = {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            listener.local_addr().expect("addr").to_string()
+        };
+        let peers = Peers::new();
+        let req = Forwarded {
+            db: 0,
+            write: true,
+            commands: vec![argv(&["incr", "n"])],
+        };
+        for _ in 0..2 {
+            let err = peers
+                .forward(&addr, req.clone(), WAIT)
+                .await
+                .expect_err("nothing listens");
+            assert!(matches!(err, ForwardError::Unavailable(_)), "{err:?}");
+        }
+        let err = peers
+            .forward("not an address", req, WAIT)
+            .await
+            .expect_err("bad address");
+        assert!(matches!(err, ForwardError::Unavailable(_)), "{err:?}");
+        let err = peers
+            .status(&addr, WAIT)
+            .await
+            .expect_err("nothing listens");
+        assert!(matches!(err, AdminError::Unavailable(_)), "{err:?}");
+    }
 }

@@ -4,18 +4,25 @@
 
 use std::io::Cursor;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
+use openraft::error::{ClientWriteError, RaftError};
+use openraft::network::RaftNetworkFactory;
 use openraft::storage::{RaftSnapshotBuilder, RaftStateMachine};
 use openraft::{AnyError, EntryPayload, OptionalSend, SnapshotMeta};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::machine::{LogEntry, Machine};
+use crate::raft::grpc::{ForwardError, Forwarded, Host, NodeStatus, serve};
+use crate::raft::log_store::SledLogStore;
+use crate::raft::network::Peers;
 use crate::raft::types::{
-    ApplyResponse, Entry, LogId, Snapshot, StorageError, StorageIOError, StoredMembership,
-    TypeConfig,
+    ApplyResponse, Entry, LogId, NodeId, NodeInfo, Snapshot, StorageError, StorageIOError,
+    StoredMembership, TypeConfig,
 };
+use crate::resp::Reply;
 
 /// What the test state machine's snapshot holds: the applied log, replayed on install.
 /// Good enough to exercise openraft's suite; the real snapshots are RDB.
@@ -155,5 +162,146 @@ impl TestStateMachine {
     /// The id of the last applied entry.
     pub(crate) fn last_applied(&self) -> Option<LogId> {
         self.0.lock().applied.last_applied
+    }
+}
+
+/// One in-process node for the network tests: a Raft on a sled log in a temporary directory,
+/// the [`TestStateMachine`], and the gRPC server on a loopback port.
+pub(crate) struct TestNode {
+    pub(crate) id: NodeId,
+    pub(crate) info: NodeInfo,
+    pub(crate) raft: openraft::Raft<TypeConfig>,
+    pub(crate) sm: TestStateMachine,
+    peers: Peers,
+    _dir: tempfile::TempDir,
+}
+
+/// A running [`TestNode`] and its server; `stop` shuts both down.
+pub(crate) struct Running {
+    pub(crate) node: Arc<TestNode>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
+}
+
+/// The incarnation test node `id` runs as.
+pub(crate) fn incarnation(id: NodeId) -> u64 {
+    0x5eed_0000 + id
+}
+
+/// Starts node `id` with `config` and openraft network `network`, serving gRPC on a free
+/// loopback port.
+pub(crate) async fn start_node<N: RaftNetworkFactory<TypeConfig>>(
+    id: NodeId,
+    config: Arc<openraft::Config>,
+    network: N,
+) -> Running {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SledLogStore::open(&dir.path().join("raft")).expect("open log");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("local addr").to_string();
+    let sm = TestStateMachine::new();
+    let raft = openraft::Raft::new(id, config, network, store, sm.clone())
+        .await
+        .expect("raft");
+    let node = Arc::new(TestNode {
+        id,
+        info: NodeInfo {
+            raft_addr: addr.clone(),
+            client_addr: addr,
+            incarnation: incarnation(id),
+        },
+        raft,
+        sm,
+        peers: Peers::new(),
+        _dir: dir,
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, node.clone(), async move {
+        let _ = stopped.await;
+    }));
+    Running {
+        node,
+        stop: Some(stop),
+        server,
+    }
+}
+
+impl Running {
+    /// Shuts the Raft and the server down.
+    pub(crate) async fn stop(mut self) {
+        let _ = self.node.raft.shutdown().await;
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(10), &mut self.server).await;
+    }
+}
+
+impl Host for TestNode {
+    fn raft(&self) -> &openraft::Raft<TypeConfig> {
+        &self.raft
+    }
+
+    fn node_id(&self) -> NodeId {
+        self.id
+    }
+
+    fn incarnation(&self) -> u64 {
+        self.info.incarnation
+    }
+
+    fn status(&self) -> NodeStatus {
+        let m = self.raft.metrics().borrow().clone();
+        NodeStatus {
+            node_id: self.id,
+            incarnation: self.info.incarnation,
+            raft_addr: self.info.raft_addr.clone(),
+            client_addr: self.info.client_addr.clone(),
+            has_state: m.vote != Default::default()
+                || m.last_log_index.is_some()
+                || m.snapshot.is_some(),
+            leader_id: m.current_leader,
+            term: m.current_term,
+            last_applied: m.last_applied.map(|l| l.index),
+            committed: m.last_applied.map(|l| l.index),
+        }
+    }
+
+    /// Writes only: proposes the raw commands on the leader, relays them to the leader
+    /// elsewhere.
+    async fn forward(&self, req: Forwarded) -> Result<Vec<Reply>, ForwardError> {
+        if !req.write {
+            return Err(ForwardError::Unavailable("test host: writes only".into()));
+        }
+        let leader = self.raft.current_leader().await;
+        match leader {
+            None => Err(ForwardError::NoLeader),
+            Some(leader) if leader == self.id => {
+                let entry = LogEntry {
+                    time_ms: 0,
+                    db: req.db,
+                    commands: req.commands,
+                };
+                match self.raft.client_write(entry).await {
+                    Ok(resp) => Ok(resp.data.replies),
+                    Err(RaftError::APIError(ClientWriteError::ForwardToLeader(f))) => {
+                        Err(ForwardError::NotLeader(f.leader_id))
+                    }
+                    Err(e) => Err(ForwardError::Unknown(e.to_string())),
+                }
+            }
+            Some(leader) => {
+                let membership = self.raft.metrics().borrow().membership_config.clone();
+                let Some(node) = membership.membership().get_node(&leader) else {
+                    return Err(ForwardError::NotLeader(Some(leader)));
+                };
+                let addr = node.raft_addr.clone();
+                self.peers
+                    .forward(&addr, req, Duration::from_secs(20))
+                    .await
+            }
+        }
     }
 }
