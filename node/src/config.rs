@@ -344,7 +344,12 @@ fn parse_peers(value: &str) -> Result<std::collections::BTreeMap<u64, String>, S
     for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let bad = || format!("bad peer '{item}': expected id=host:port");
         let (id, addr) = item.split_once('=').ok_or_else(bad)?;
-        let id: u64 = id.trim().parse().ok().filter(|&id| id > 0).ok_or_else(bad)?;
+        let id: u64 = id
+            .trim()
+            .parse()
+            .ok()
+            .filter(|&id| id > 0)
+            .ok_or_else(bad)?;
         let (host, port) = addr.rsplit_once(':').ok_or_else(bad)?;
         if host.is_empty() || port.parse::<u16>().is_err() {
             return Err(bad());

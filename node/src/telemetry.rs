@@ -16,7 +16,9 @@ fn filter(loglevel: &str) -> EnvFilter {
     let level = match loglevel {
         "debug" => "debug",
         "verbose" => "info",
-        "notice" => "info",
+        // openraft narrates every election and snapshot at INFO: its warnings are enough
+        // unless the user asks for more.
+        "notice" => "info,openraft=warn",
         "warning" => "warn",
         _ => "off",
     };

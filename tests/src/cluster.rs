@@ -48,7 +48,10 @@ impl ClusterNode {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("node {} did not listen on {} within 20 s", self.id, self.port);
+        panic!(
+            "node {} did not listen on {} within 20 s",
+            self.id, self.port
+        );
     }
 
     /// Whether the process runs.
@@ -66,8 +69,8 @@ impl ClusterNode {
 
     /// A `redis` crate connection.
     pub fn conn(&self) -> redis::Connection {
-        let client = redis::Client::open(format!("redis://127.0.0.1:{}/", self.port))
-            .expect("client");
+        let client =
+            redis::Client::open(format!("redis://127.0.0.1:{}/", self.port)).expect("client");
         let conn = client
             .get_connection_with_timeout(Duration::from_secs(5))
             .expect("connect");
@@ -191,21 +194,36 @@ impl Cluster {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("no leader within {timeout:?}; logs in {}", self.root.display());
+        panic!(
+            "no leader within {timeout:?}; logs in {}",
+            self.root.display()
+        );
     }
 
-    /// Waits until every running node has applied the same index as the leader.
+    /// Waits until every running node has applied everything in the longest log.
     pub fn wait_converged(&self, timeout: Duration) {
         let deadline = Instant::now() + timeout;
+        let field = |info: &std::collections::HashMap<String, String>, name: &str| {
+            info.get(name).and_then(|v| v.parse::<u64>().ok())
+        };
         while Instant::now() < deadline {
-            let applied: Vec<Option<String>> = self
+            let infos: Option<Vec<_>> = self
                 .nodes
                 .iter()
                 .filter(|n| n.is_up())
-                .map(|n| n.raft_info().and_then(|i| i.get("raft_applied_index").cloned()))
+                .map(|n| n.raft_info())
                 .collect();
-            if applied.iter().all(Option::is_some) && applied.windows(2).all(|w| w[0] == w[1]) {
-                return;
+            if let Some(infos) = infos {
+                let last = infos
+                    .iter()
+                    .filter_map(|i| field(i, "raft_last_log_index"))
+                    .max();
+                if infos.iter().all(|i| {
+                    field(i, "raft_applied_index").is_some()
+                        && field(i, "raft_applied_index") == last
+                }) {
+                    return;
+                }
             }
             std::thread::sleep(Duration::from_millis(50));
         }

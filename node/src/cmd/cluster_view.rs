@@ -64,7 +64,11 @@ pub struct ClusterStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdminOp {
     /// Adds a node as a learner and, with `promote`, then makes it a voter.
-    AddNode { id: u64, raft_addr: String, promote: bool },
+    AddNode {
+        id: u64,
+        raft_addr: String,
+        promote: bool,
+    },
     /// Makes a learner a voter.
     Promote { id: u64 },
     /// Removes a node (voter or learner) from the cluster.

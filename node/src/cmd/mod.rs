@@ -13,9 +13,9 @@
 //! network.
 
 pub mod args;
+pub mod cluster_view;
 pub mod errors;
 pub mod glob;
-pub mod cluster_view;
 pub mod session;
 
 pub mod cluster;
@@ -202,7 +202,7 @@ impl ReadCtx<'_> {
 }
 
 /// Every command of this server, in one list built from each group's rows.
-fn all_specs() -> impl Iterator<Item = &'static Spec> {
+pub(crate) fn all_specs() -> impl Iterator<Item = &'static Spec> {
     connection::COMMANDS
         .iter()
         .chain(server::COMMANDS)

@@ -11,8 +11,8 @@ use crate::config::Config;
 use crate::machine::Machine;
 use crate::resp::Protocol;
 
-use super::server::slowlog::SlowLog;
 use super::cluster_view::ClusterStatus;
+use super::server::slowlog::SlowLog;
 use super::{CmdError, Table};
 
 /// The state of one client connection that commands read and change.

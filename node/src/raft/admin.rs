@@ -124,7 +124,9 @@ impl Node {
             AdminOp::Wait {
                 replicas,
                 timeout_ms,
-            } => Ok(AdminReply::Count(self.wait_replicas(replicas, timeout_ms).await)),
+            } => Ok(AdminReply::Count(
+                self.wait_replicas(replicas, timeout_ms).await,
+            )),
         }
     }
 

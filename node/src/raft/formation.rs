@@ -72,7 +72,11 @@ pub async fn form(node: Arc<Node>) {
             }
             Survey::Unreachable(id) => {
                 if !waiting_logged {
-                    info!(node_id = node.id(), peer = id, "waiting for every peer to answer");
+                    info!(
+                        node_id = node.id(),
+                        peer = id,
+                        "waiting for every peer to answer"
+                    );
                     waiting_logged = true;
                 }
             }

@@ -47,17 +47,22 @@ pub struct SledLogStore {
 /// callback is queued, so the flush that follows covers them.
 #[derive(Clone)]
 struct Flusher {
-    tx: tokio::sync::mpsc::UnboundedSender<LogFlushed>,
+    tx: tokio::sync::mpsc::UnboundedSender<(LogFlushed, sled::Db)>,
 }
 
 impl Flusher {
-    fn start(db: sled::Db) -> Flusher {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<LogFlushed>();
+    /// Starts the flushing task. It holds the database only while flushing (each callback
+    /// comes with a handle), so dropping the store closes the database.
+    fn start() -> Flusher {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(LogFlushed, sled::Db)>();
         tokio::spawn(async move {
             let mut pending = Vec::new();
             while rx.recv_many(&mut pending, 4096).await > 0 {
+                let Some((_, db)) = pending.last() else {
+                    continue;
+                };
                 let result = db.flush_async().await;
-                for callback in pending.drain(..) {
+                for (callback, _) in pending.drain(..) {
                     callback.log_io_completed(match &result {
                         Ok(_) => Ok(()),
                         Err(e) => Err(std::io::Error::other(format!(
@@ -111,7 +116,7 @@ impl SledLogStore {
         };
         let logs = tree(LOGS_TREE)?;
         let meta = tree(META_TREE)?;
-        let flusher = Flusher::start(db.clone());
+        let flusher = Flusher::start();
         Ok(SledLogStore {
             db,
             logs,
@@ -390,13 +395,16 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
             )
         })?;
         // Acknowledged only once durable; one flush covers every append made meanwhile.
-        self.flusher.tx.send(callback).map_err(|_| {
-            io_err(
-                ErrorSubject::Logs,
-                ErrorVerb::Write,
-                "the log flusher has stopped".to_string(),
-            )
-        })
+        self.flusher
+            .tx
+            .send((callback, self.db.clone()))
+            .map_err(|_| {
+                io_err(
+                    ErrorSubject::Logs,
+                    ErrorVerb::Write,
+                    "the log flusher has stopped".to_string(),
+                )
+            })
     }
 
     async fn truncate(&mut self, log_id: LogId) -> Result<(), StorageError> {

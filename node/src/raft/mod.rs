@@ -526,9 +526,12 @@ impl Node {
         let table = Table::canonical();
         let mut specs = Vec::with_capacity(request.commands.len());
         for argv in &request.commands {
-            let spec = argv.first().and_then(|name| table.get(name)).ok_or_else(|| {
-                ForwardError::Unknown("a forwarded command is not in the table".to_string())
-            })?;
+            let spec = argv
+                .first()
+                .and_then(|name| table.get(name))
+                .ok_or_else(|| {
+                    ForwardError::Unknown("a forwarded command is not in the table".to_string())
+                })?;
             specs.push(spec);
         }
         let run: Vec<(&'static Spec, &[Bytes])> = specs
@@ -547,7 +550,9 @@ impl Node {
             return Ok(vec![reply]);
         }
         if !self.is_leader() {
-            return Err(ForwardError::NotLeader(self.raft.metrics().borrow().current_leader));
+            return Err(ForwardError::NotLeader(
+                self.raft.metrics().borrow().current_leader,
+            ));
         }
         if request.write {
             return Ok(self.write_local(db, &run).await);
@@ -575,7 +580,9 @@ pub fn admin_reply(result: AdminResult) -> Reply {
 }
 
 fn read_failed(why: &str) -> Reply {
-    Reply::error(format!("TRYAGAIN the read could not be confirmed ({why}); retry it"))
+    Reply::error(format!(
+        "TRYAGAIN the read could not be confirmed ({why}); retry it"
+    ))
 }
 
 /// A request as forwarded to the leader: commands named canonically (renames are a

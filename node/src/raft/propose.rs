@@ -94,8 +94,7 @@ async fn run(
         }
         // One entry per database: the first request's now, the others' next round.
         let db = queue[0].db;
-        let (batch, rest): (Vec<Pending>, Vec<Pending>) =
-            queue.drain(..).partition(|p| p.db == db);
+        let (batch, rest): (Vec<Pending>, Vec<Pending>) = queue.drain(..).partition(|p| p.db == db);
         queue = rest;
         let time_ms = applied.lock().machine.entry_time(wall_ms());
         let raft = raft.clone();

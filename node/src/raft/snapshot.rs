@@ -120,7 +120,9 @@ impl SnapshotFile {
         let err = |what: &str, e: std::io::Error| {
             meta.write_error(format!("{what} {}: {e}", self.path.display()))
         };
-        let tmp = self.path.with_extension(format!("tmp-{}", std::process::id()));
+        let tmp = self
+            .path
+            .with_extension(format!("tmp-{}", std::process::id()));
         let mut f = File::create(&tmp).map_err(|e| err("creating a temporary file for", e))?;
         f.write_all(data).map_err(|e| err("writing", e))?;
         f.sync_all().map_err(|e| err("syncing", e))?;
@@ -166,7 +168,11 @@ fn encode(store: &Store, time_ms: u64, meta: &SnapshotMeta) -> Result<Vec<u8>, S
 }
 
 /// Decodes a snapshot file. With `expected`, the file must be that snapshot.
-fn decode(data: &[u8], databases: usize, expected: Option<&SnapshotMeta>) -> Result<Loaded, String> {
+fn decode(
+    data: &[u8],
+    databases: usize,
+    expected: Option<&SnapshotMeta>,
+) -> Result<Loaded, String> {
     // Keys loaded from a snapshot take its index as their last change (WATCH versions).
     let probe = crate::rdb::read(data, databases, 0).map_err(|e| e.to_string())?;
     let aux = |name: &str| {
@@ -182,9 +188,11 @@ fn decode(data: &[u8], databases: usize, expected: Option<&SnapshotMeta>) -> Res
         aux(AUX_SNAPSHOT_ID),
         aux(AUX_TIME_MS),
     ) else {
-        return Err("not a redraft snapshot (its redraft-* AUX fields are missing); \
+        return Err(
+            "not a redraft snapshot (its redraft-* AUX fields are missing); \
                     to restore a Redis dump, see the README's backup and restore section"
-            .to_string());
+                .to_string(),
+        );
     };
     let last_log_id: Option<LogId> =
         serde_json::from_str(&log_id).map_err(|e| format!("bad {AUX_LOG_ID} field: {e}"))?;

@@ -17,8 +17,7 @@ use parking_lot::Mutex;
 
 use super::snapshot::{SnapshotFile, SnapshotMetaExt};
 use super::types::{
-    ApplyResponse, Entry, LogId, Snapshot, SnapshotMeta, StorageError, StoredMembership,
-    TypeConfig,
+    ApplyResponse, Entry, LogId, Snapshot, SnapshotMeta, StorageError, StoredMembership, TypeConfig,
 };
 use crate::machine::Machine;
 
@@ -77,11 +76,10 @@ impl RaftSnapshotBuilder<TypeConfig> for StateMachine {
         };
         let files = self.snapshots.clone();
         let meta_for_file = meta.clone();
-        let data = tokio::task::spawn_blocking(move || {
-            files.save_store(&store, time_ms, &meta_for_file)
-        })
-        .await
-        .map_err(|e| meta.write_error(format!("snapshot task failed: {e}")))??;
+        let data =
+            tokio::task::spawn_blocking(move || files.save_store(&store, time_ms, &meta_for_file))
+                .await
+                .map_err(|e| meta.write_error(format!("snapshot task failed: {e}")))??;
         Ok(Snapshot {
             meta,
             snapshot: Box::new(Cursor::new(data)),
@@ -137,10 +135,9 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         let data = snapshot.into_inner();
         let files = self.snapshots.clone();
         let meta_owned = meta.clone();
-        let loaded =
-            tokio::task::spawn_blocking(move || files.install_bytes(&data, &meta_owned))
-                .await
-                .map_err(|e| meta.read_error(format!("snapshot task failed: {e}")))??;
+        let loaded = tokio::task::spawn_blocking(move || files.install_bytes(&data, &meta_owned))
+            .await
+            .map_err(|e| meta.read_error(format!("snapshot task failed: {e}")))??;
         let mut a = self.applied.lock();
         a.machine = loaded;
         a.last_log_id = meta.last_log_id;

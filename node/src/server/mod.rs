@@ -248,7 +248,10 @@ fn cluster_config(config: &Config, port: u16) -> Result<ClusterConfig> {
     // Other nodes and clients reach this node by the host of its peers entry, else by the
     // bind address (a wildcard bind is advertised as loopback).
     let host = match own {
-        Some(addr) => addr.rsplit_once(':').map_or(addr.as_str(), |(h, _)| h).to_string(),
+        Some(addr) => addr
+            .rsplit_once(':')
+            .map_or(addr.as_str(), |(h, _)| h)
+            .to_string(),
         None if bind_host == "0.0.0.0" || bind_host == "::" || bind_host == "*" => {
             "127.0.0.1".to_string()
         }

@@ -49,18 +49,29 @@ mod tests {
     use super::*;
 
     fn argv(items: &[&str]) -> Vec<Bytes> {
-        items.iter().map(|s| Bytes::copy_from_slice(s.as_bytes())).collect()
+        items
+            .iter()
+            .map(|s| Bytes::copy_from_slice(s.as_bytes()))
+            .collect()
     }
 
     #[test]
     fn parses_learner_and_voter_forms() {
         assert_eq!(
             parse(&argv(&["raft.addnode", "4", "h:7382"])).ok(),
-            Some(AdminOp::AddNode { id: 4, raft_addr: "h:7382".into(), promote: true })
+            Some(AdminOp::AddNode {
+                id: 4,
+                raft_addr: "h:7382".into(),
+                promote: true
+            })
         );
         assert_eq!(
             parse(&argv(&["raft.addnode", "4", "h:7382", "learner"])).ok(),
-            Some(AdminOp::AddNode { id: 4, raft_addr: "h:7382".into(), promote: false })
+            Some(AdminOp::AddNode {
+                id: 4,
+                raft_addr: "h:7382".into(),
+                promote: false
+            })
         );
         assert!(parse(&argv(&["raft.addnode", "0", "h:1"])).is_err());
         assert!(parse(&argv(&["raft.addnode", "4", "nohost"])).is_err());

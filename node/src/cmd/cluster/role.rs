@@ -33,7 +33,9 @@ fn run(session: &mut dyn Session, _args: &[Bytes]) -> CmdResult {
 pub(crate) fn split_addr(addr: &str) -> (String, u16) {
     match addr.rsplit_once(':') {
         Some((host, port)) => (
-            host.trim_start_matches('[').trim_end_matches(']').to_string(),
+            host.trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
             port.parse().unwrap_or(0),
         ),
         None => (addr.to_string(), 0),

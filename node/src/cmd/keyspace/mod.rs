@@ -179,7 +179,9 @@ pub(crate) mod testkit {
                         )
                         .remove(0)
                 }
-                Run::Session(_) | Run::Admin(_) => panic!("{} is not a keyspace command", spec.name),
+                Run::Session(_) | Run::Admin(_) => {
+                    panic!("{} is not a keyspace command", spec.name)
+                }
             }
         }
 

@@ -160,11 +160,58 @@ pub fn reference() -> &'static HashMap<String, RefCommand> {
             tracing::error!(error = %e, "the embedded Redis command table does not parse");
             RefFile::default()
         });
-        file.commands
+        let mut table: HashMap<String, RefCommand> = file
+            .commands
             .into_iter()
             .map(|c| (c.name.clone(), c))
-            .collect()
+            .collect();
+        for spec in crate::cmd::all_specs().filter(|s| s.has(flags::EXTENSION)) {
+            table.insert(spec.name.to_string(), extension_entry(spec));
+        }
+        table
     })
+}
+
+/// The COMMAND entry of one of redraft's own commands (RAFT.*), built from its declaration.
+fn extension_entry(spec: &Spec) -> RefCommand {
+    let names = [
+        (flags::WRITE, "write"),
+        (flags::READONLY, "readonly"),
+        (flags::ADMIN, "admin"),
+        (flags::NOSCRIPT, "noscript"),
+        (flags::LOADING, "loading"),
+        (flags::STALE, "stale"),
+        (flags::FAST, "fast"),
+    ];
+    RefCommand {
+        name: spec.name.to_string(),
+        arity: spec.arity,
+        flags: names
+            .iter()
+            .filter(|(f, _)| spec.has(*f))
+            .map(|(_, n)| n.to_string())
+            .collect(),
+        first_key: spec.first_key,
+        last_key: spec.last_key,
+        step: spec.step,
+        acl_categories: if spec.has(flags::ADMIN) {
+            vec!["@admin".into(), "@slow".into(), "@dangerous".into()]
+        } else {
+            vec!["@slow".into()]
+        },
+        tips: Vec::new(),
+        key_specs: Vec::new(),
+        summary: Some("redraft's Raft cluster command (see the README)".to_string()),
+        since: Some("0.1.0".to_string()),
+        group: "server".to_string(),
+        complexity: Some("O(1)".to_string()),
+        doc_flags: Vec::new(),
+        deprecated_since: None,
+        replaced_by: None,
+        history: Vec::new(),
+        arguments: Vec::new(),
+        subcommands: Vec::new(),
+    }
 }
 
 impl RefCommand {
@@ -844,7 +891,9 @@ mod tests {
     #[test]
     fn reference_parses() {
         let r = reference();
-        assert_eq!(r.len(), 240);
+        // Redis 7.0's 240 commands, and redraft's own RAFT.* commands.
+        let own = r.keys().filter(|name| name.starts_with("raft.")).count();
+        assert_eq!((r.len() - own, own), (240, 4));
         let get = &r["get"];
         assert_eq!(
             (get.arity, get.first_key, get.last_key, get.step),
