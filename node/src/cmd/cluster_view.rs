@@ -76,6 +76,8 @@ pub enum AdminOp {
     /// WAIT: how many followers hold everything logged so far, waiting up to `timeout_ms`
     /// (0 = forever) for `replicas` of them.
     Wait { replicas: u64, timeout_ms: u64 },
+    /// Writes a snapshot of this node's applied state now (runs on the receiving node).
+    Snapshot,
 }
 
 /// What an admin operation answers: a status line, a count, or an error text.

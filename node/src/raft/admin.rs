@@ -70,6 +70,9 @@ impl Node {
     /// Runs an admin command (`argv`, parsed as `op`) on the leader: here when this node
     /// leads, else forwarded.
     pub async fn admin(&self, op: AdminOp, argv: &[Bytes]) -> AdminResult {
+        if op == AdminOp::Snapshot {
+            return self.snapshot_now().await;
+        }
         if self.is_leader() {
             return self.admin_local(op).await;
         }
@@ -127,7 +130,24 @@ impl Node {
             } => Ok(AdminReply::Count(
                 self.wait_replicas(replicas, timeout_ms).await,
             )),
+            AdminOp::Snapshot => self.snapshot_now().await,
         }
+    }
+
+    /// Builds a snapshot of everything applied so far and waits until it is on disk.
+    async fn snapshot_now(&self) -> AdminResult {
+        let applied = self.raft.metrics().borrow().last_applied;
+        self.raft
+            .trigger()
+            .snapshot()
+            .await
+            .map_err(|e| format!("ERR cannot start a snapshot: {e}"))?;
+        self.raft
+            .wait(Some(Duration::from_secs(600)))
+            .metrics(|m| m.snapshot >= applied, "snapshot written")
+            .await
+            .map(|_| AdminReply::Ok)
+            .map_err(|e| format!("ERR the snapshot did not complete: {e}"))
     }
 
     async fn add_node(&self, id: u64, raft_addr: String, promote: bool) -> AdminResult {

@@ -35,19 +35,13 @@ pub struct Applied {
 pub struct StateMachine {
     applied: Arc<Mutex<Applied>>,
     snapshots: Arc<SnapshotFile>,
-    /// Snapshots built by this process, for unique snapshot ids.
-    built: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl StateMachine {
     /// A state machine holding `applied` (empty, or loaded from the latest snapshot), whose
     /// snapshots are kept in `snapshots`.
     pub fn new(applied: Arc<Mutex<Applied>>, snapshots: Arc<SnapshotFile>) -> StateMachine {
-        StateMachine {
-            applied,
-            snapshots,
-            built: Arc::default(),
-        }
+        StateMachine { applied, snapshots }
     }
 }
 
@@ -62,12 +56,11 @@ impl RaftSnapshotBuilder<TypeConfig> for StateMachine {
                 a.membership.clone(),
             )
         };
-        let seq = self
-            .built
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Named by what it holds: two nodes snapshotting the same applied log write the same
+        // file, byte for byte.
         let snapshot_id = match last_log_id {
-            Some(id) => format!("{}-{}-{seq}", id.leader_id, id.index),
-            None => format!("empty-{seq}"),
+            Some(id) => format!("{}-{}", id.leader_id, id.index),
+            None => "empty".to_string(),
         };
         let meta = SnapshotMeta {
             last_log_id,

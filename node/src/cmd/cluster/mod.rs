@@ -6,6 +6,7 @@ pub mod raft_addnode;
 pub mod raft_info;
 pub mod raft_promote;
 pub mod raft_removenode;
+pub mod raft_snapshot;
 pub mod readonly;
 pub mod readwrite;
 pub mod role;
@@ -21,6 +22,7 @@ pub const COMMANDS: &[&Spec] = &[
     &raft_info::SPEC,
     &raft_promote::SPEC,
     &raft_removenode::SPEC,
+    &raft_snapshot::SPEC,
     &readonly::SPEC,
     &readwrite::SPEC,
     &role::SPEC,

@@ -893,7 +893,7 @@ mod tests {
         let r = reference();
         // Redis 7.0's 240 commands, and redraft's own RAFT.* commands.
         let own = r.keys().filter(|name| name.starts_with("raft.")).count();
-        assert_eq!((r.len() - own, own), (240, 4));
+        assert_eq!((r.len() - own, own), (240, 5));
         let get = &r["get"];
         assert_eq!(
             (get.arity, get.first_key, get.last_key, get.step),
