@@ -16,6 +16,8 @@ pub struct ClusterNode {
     pub dir: PathBuf,
     child: Option<Child>,
     peers: String,
+    /// Extra `--directive value` flags.
+    args: Vec<String>,
 }
 
 impl ClusterNode {
@@ -33,6 +35,7 @@ impl ClusterNode {
             .args(["--peers", &self.peers])
             .args(["--raft-heartbeat-ms", "100"])
             .args(["--raft-election-timeout-ms", "500"])
+            .args(&self.args)
             .arg("--dir")
             .arg(&self.dir)
             .env_remove("REDIS_PASSWORD")
@@ -116,6 +119,11 @@ impl Cluster {
     /// Starts `n` voters, and prepares `extra` more nodes (ids n+1..) that are not started:
     /// they know the whole cluster as peers, so when started they wait to be added.
     pub fn start_with_extra(n: u64, extra: u64) -> Cluster {
+        Cluster::start_full(n, extra, &[])
+    }
+
+    /// Starts `n` voters and prepares `extra` more, every node with the flags `args`.
+    pub fn start_full(n: u64, extra: u64, args: &[&str]) -> Cluster {
         let root = std::env::temp_dir().join(format!(
             "redraft-cluster-{}-{}",
             std::process::id(),
@@ -143,6 +151,7 @@ impl Cluster {
                 dir: root.join(format!("node{id}")),
                 child: None,
                 peers: if id <= n { peers(n) } else { peers(n + extra) },
+                args: args.iter().map(|a| a.to_string()).collect(),
             })
             .collect();
         for node in nodes.iter_mut().take(n as usize) {

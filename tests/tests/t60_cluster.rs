@@ -78,6 +78,18 @@ fn writes_through_any_node_are_read_through_every_other() {
     // ROLE and INFO replication speak Redis.
     let leader = cluster.wait_leader(Duration::from_secs(10));
     let mut conn = cluster.node(leader).conn();
+    // WAIT: both followers hold the writes so far.
+    let _: () = redis::cmd("SET")
+        .arg("w")
+        .arg("1")
+        .query(&mut conn)
+        .expect("SET");
+    let held: i64 = redis::cmd("WAIT")
+        .arg(2)
+        .arg(5000)
+        .query(&mut conn)
+        .expect("WAIT");
+    assert_eq!(held, 2);
     let role: redis::Value = redis::cmd("ROLE").query(&mut conn).expect("ROLE");
     let redis::Value::Array(items) = role else {
         panic!("ROLE: {role:?}")
@@ -411,4 +423,56 @@ fn nodes_that_applied_the_same_log_write_identical_snapshots() {
     assert!(files[0].len() > 100);
     assert_eq!(files[0], files[1], "node 1 and node 2 snapshots differ");
     assert_eq!(files[0], files[2], "node 1 and node 3 snapshots differ");
+}
+
+#[test]
+fn without_a_majority_writes_are_refused_or_reported_unknown_never_hang() {
+    let mut cluster = Cluster::start_full(
+        3,
+        0,
+        &[
+            "--raft-leader-wait-ms",
+            "1000",
+            "--raft-write-timeout-ms",
+            "2000",
+        ],
+    );
+    let leader = cluster.wait_leader(Duration::from_secs(10));
+    let followers: Vec<u64> = (1..=3).filter(|&id| id != leader).collect();
+    let mut conn = cluster.node(followers[0]).conn();
+    let _: () = redis::cmd("SET")
+        .arg("k")
+        .arg("1")
+        .query(&mut conn)
+        .expect("SET");
+    // (A READONLY read below may only see what this node applied.)
+    cluster.wait_converged(Duration::from_secs(30));
+    // Kill the leader and one follower: the last node can never elect a leader.
+    cluster.node_mut(leader).kill();
+    cluster.node_mut(followers[1]).kill();
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let err = redis::cmd("SET")
+        .arg("k")
+        .arg("2")
+        .query::<()>(&mut conn)
+        .expect_err("no majority");
+    let took = started.elapsed();
+    // Either it was certainly not applied (TRYAGAIN: sent to a dead leader, or no leader),
+    // or it reached a leader that could not commit it (UNKNOWN); it never hangs.
+    let code = err.code().unwrap_or_default().to_string();
+    assert!(code == "TRYAGAIN" || code == "UNKNOWN", "{err}");
+    assert!(took < Duration::from_secs(8), "took {took:?}");
+    // A linearizable read cannot be served; a READONLY read answers from the node's state.
+    let err = redis::cmd("GET")
+        .arg("k")
+        .query::<String>(&mut conn)
+        .expect_err("no majority");
+    assert_eq!(err.code(), Some("TRYAGAIN"), "{err}");
+    let _: () = redis::cmd("READONLY").query(&mut conn).expect("READONLY");
+    let v: String = redis::cmd("GET")
+        .arg("k")
+        .query(&mut conn)
+        .expect("stale read");
+    assert_eq!(v, "1");
 }

@@ -56,9 +56,24 @@ impl Node {
             last_log_index: m.last_log_index.unwrap_or(0),
             committed: self.committed_index(),
             applied: m.last_applied.map_or(0, |l| l.index),
-            leader_age_ms: m.millis_since_quorum_ack,
+            leader_age_ms: if role == Role::Leader {
+                m.millis_since_quorum_ack
+            } else {
+                self.leader_heard_age_ms()
+            },
             members,
             snapshot_index: m.snapshot.map(|l| l.index),
+        }
+    }
+
+    /// Milliseconds since the leader was last heard from, if ever.
+    fn leader_heard_age_ms(&self) -> Option<u64> {
+        match self
+            .leader_heard_ms
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            0 => None,
+            at => Some((self.started.elapsed().as_millis() as u64).saturating_sub(at)),
         }
     }
 

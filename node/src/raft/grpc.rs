@@ -50,6 +50,9 @@ pub trait Host: Send + Sync + 'static {
     fn incarnation(&self) -> u64;
     /// What `Admin.Status` answers.
     fn status(&self) -> NodeStatus;
+    /// Called when an AppendEntries (a heartbeat or entries) from the current leader was
+    /// accepted (RAFT.INFO reports the time since).
+    fn heard_from_leader(&self) {}
     /// Runs a client request a follower relayed here: on the leader, proposes the writes (or
     /// serves the reads) and answers one reply per command; elsewhere, says who the leader is.
     fn forward(
@@ -176,6 +179,9 @@ impl<H: Host> Raft for RaftService<H> {
         check_target(&*self.0, request.metadata())?;
         let req = convert::append_request_from_pb(request.into_inner()).map_err(invalid)?;
         let result = self.0.raft().append_entries(req).await;
+        if result.as_ref().is_ok_and(|r| r.is_success()) {
+            self.0.heard_from_leader();
+        }
         Ok(Response::new(convert::append_reply_to_pb(result)))
     }
 

@@ -6,7 +6,8 @@
 //! - `meta`: the vote, the committed log id, the last purged log id and the data directory's
 //!   incarnation.
 //!
-//! Values are JSON. Appends are acknowledged to openraft (the [`LogFlushed`] callback) only
+//! Entries are stored as the protobuf `Entry` of proto/raft.proto (the form they travel in),
+//! metadata as JSON. Appends are acknowledged to openraft (the [`LogFlushed`] callback) only
 //! after sled has flushed them to disk. A damaged value is an error naming its tree and key,
 //! never a panic.
 
@@ -19,9 +20,11 @@ use std::path::Path;
 
 use openraft::storage::{RaftLogReader, RaftLogStorage};
 use openraft::{AnyError, ErrorSubject, ErrorVerb, OptionalSend, RaftLogId};
+use prost::Message;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::convert;
 use super::types::{
     Entry, LogFlushed, LogId, LogState, StorageError, StorageIOError, TypeConfig, Vote,
 };
@@ -237,13 +240,15 @@ impl SledLogStore {
                 ));
             }
         };
-        let entry: Entry = serde_json::from_slice(value).map_err(|e| {
+        let damaged = |e: &dyn std::fmt::Display| {
             io_err(
                 ErrorSubject::LogIndex(index),
                 ErrorVerb::Read,
                 format!("damaged entry at index {index} in sled tree `{LOGS_TREE}`: {e}"),
             )
-        })?;
+        };
+        let pb = redraft_proto::v1::Entry::decode(value).map_err(|e| damaged(&e))?;
+        let entry = convert::entry_from_pb(pb).map_err(|e| damaged(&e))?;
         if entry.get_log_id().index != index {
             return Err(io_err(
                 ErrorSubject::LogIndex(index),
@@ -377,14 +382,7 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
         let mut batch = sled::Batch::default();
         for entry in entries {
             let log_id = *entry.get_log_id();
-            let value = serde_json::to_vec(&entry).map_err(|e| {
-                StorageIOError::write_log_entry(
-                    log_id,
-                    AnyError::error(format!(
-                        "encoding entry {log_id} for sled tree `{LOGS_TREE}`: {e}"
-                    )),
-                )
-            })?;
+            let value = convert::entry_to_pb(&entry).encode_to_vec();
             batch.insert(&index_key(log_id.index), value);
         }
         self.logs.apply_batch(batch).map_err(|e| {

@@ -90,6 +90,9 @@ pub struct Node {
     reads: ReadBarrier,
     proposer: Proposer,
     config: ClusterConfig,
+    /// When the leader was last heard from (milliseconds since `started`, 0: never).
+    leader_heard_ms: std::sync::atomic::AtomicU64,
+    started: Instant,
     /// The commit index recorded in the log at startup: stale reads wait until it is
     /// applied, so a restarted node never serves state older than what it had.
     startup_committed: u64,
@@ -212,6 +215,8 @@ impl Node {
             peers,
             reads: ReadBarrier::default(),
             config,
+            leader_heard_ms: std::sync::atomic::AtomicU64::new(0),
+            started: Instant::now(),
             startup_committed,
         });
         if let Some(listen) = node.config.raft_listen.clone() {
@@ -655,6 +660,12 @@ impl Host for Node {
             last_applied: m.last_applied.map(|id| id.index),
             committed: self.log.committed().ok().flatten().map(|id| id.index),
         }
+    }
+
+    fn heard_from_leader(&self) {
+        let ms = (self.started.elapsed().as_millis() as u64).max(1);
+        self.leader_heard_ms
+            .store(ms, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn forward(
