@@ -79,7 +79,7 @@ impl Default for Config {
             peers: std::collections::BTreeMap::new(),
             stale_reads: false,
             raft_heartbeat_ms: 100,
-            raft_election_timeout_ms: 600,
+            raft_election_timeout_ms: 300,
             raft_snapshot_entries: 20_000,
             raft_leader_wait_ms: 3_000,
             raft_write_timeout_ms: 10_000,

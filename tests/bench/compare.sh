@@ -16,9 +16,11 @@
 #   BENCH_JSON    where the JSON results go (default tests/bench/compare.json)
 #   REDRAFT_BIN   the redraft binary (default: built here with cargo build --release)
 #   REDIS_SERVER  the redis-server binary (default: redis-server on PATH)
+#   BENCH_REDIS   how redis-server persists: `durable` (default: --appendonly yes --appendfsync
+#                 always, since every redraft write is flushed to its Raft log before it is
+#                 acknowledged) or `memory` (--appendonly no: no persistence at all)
 #
-# redis-server runs without persistence (--save '' --appendonly no); both servers are stopped at
-# the end, also on Ctrl-C.
+# redraft runs as a one-node cluster; both servers are stopped at the end, also on Ctrl-C.
 
 set -euo pipefail
 
@@ -35,6 +37,14 @@ clients=50
 # shellcheck disable=SC2206
 tests=(${BENCH_TESTS:-set get incr mset lpush rpop sadd hset zadd lrange_100})
 redis_server=${REDIS_SERVER:-redis-server}
+case ${BENCH_REDIS:-durable} in
+durable) redis_persist=(--appendonly yes --appendfsync always) ;;
+memory) redis_persist=(--appendonly no) ;;
+*)
+    echo "compare.sh: BENCH_REDIS is durable or memory" >&2
+    exit 1
+    ;;
+esac
 
 for tool in "$redis_server" redis-benchmark redis-cli python3; do
     if ! command -v "$tool" >/dev/null; then
@@ -69,7 +79,7 @@ while [[ "$redraft_port" == "$redis_port" ]]; do
 done
 
 mkdir -p "$work/redis" "$work/redraft"
-"$redis_server" --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+"$redis_server" --port "$redis_port" --bind 127.0.0.1 --save '' "${redis_persist[@]}" \
     --dir "$work/redis" --logfile "$work/redis.log" &
 redis_pid=$!
 env -u REDIS_PASSWORD "$REDRAFT_BIN" --port "$redraft_port" --dir "$work/redraft" \
@@ -154,6 +164,7 @@ fi
 
 BENCH_WORK=$work BENCH_ROUNDS=$rounds BENCH_N1=$n1 BENCH_N16=$n16 BENCH_CLIENTS=$clients \
     BENCH_TESTS="${tests[*]}" BENCH_JSON=$out_json REDIS_VERSION=$redis_version \
+    BENCH_REDIS_MODE=${BENCH_REDIS:-durable} \
     REDRAFT_REV=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown) \
     python3 - <<'EOF'
 import csv
@@ -219,6 +230,7 @@ for r in rows:
 result = {
     "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     "redis_version": os.environ["REDIS_VERSION"],
+    "redis_persistence": os.environ["BENCH_REDIS_MODE"],
     "redraft_revision": os.environ["REDRAFT_REV"],
     "cpus": os.cpu_count(),
     "clients": int(os.environ["BENCH_CLIENTS"]),

@@ -34,7 +34,7 @@ impl ClusterNode {
             .args(["--raft-port", &self.raft_port.to_string()])
             .args(["--peers", &self.peers])
             .args(["--raft-heartbeat-ms", "100"])
-            .args(["--raft-election-timeout-ms", "500"])
+            .args(["--raft-election-timeout-ms", "300"])
             .args(&self.args)
             .arg("--dir")
             .arg(&self.dir)
