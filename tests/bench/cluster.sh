@@ -190,7 +190,16 @@ while True:
 print(f"failover_ms={(time.time_ns() - killed) / 1e6:.0f} attempts={attempts}")
 EOF
     start_node "$lead"
-    sleep 2
+    # The next failover starts from a healthy cluster: every node has applied the same index.
+    deadline=$((SECONDS + 60))
+    while ((SECONDS < deadline)); do
+        applied=$(for id in 1 2 3; do
+            redis-cli -p "${port[node$id]}" RAFT.INFO 2>/dev/null |
+                sed -n 's/^raft_applied_index:\([0-9]*\).*/\1/p'
+        done | sort -u | wc -l)
+        ((applied == 1)) && break
+        sleep 0.1
+    done
 done
 
 BENCH_WORK=$work BENCH_ROUNDS=$rounds BENCH_JSON=$out_json \
@@ -219,7 +228,8 @@ for pipeline in (1, 16):
         r_m = round(cluster / mem, 3) if cluster and mem else None
         rows.append(dict(test=test, pipeline=pipeline, redis_mem=mem, redis_durable=durable,
                          cluster=cluster, ratio_vs_durable=r_d, ratio_vs_mem=r_m))
-        print(f"{test:<5} {pipeline:>3} {mem:>12.0f} {durable:>14.0f} {cluster:>12.0f} {r_d:>11.2f} {r_m:>8.2f}")
+        if None not in (mem, durable, cluster):
+            print(f"{test:<5} {pipeline:>3} {mem:>12.0f} {durable:>14.0f} {cluster:>12.0f} {r_d:>11.2f} {r_m:>8.2f}")
 failovers = []
 with open(os.path.join(work, "failover.txt")) as f:
     for line in f:
