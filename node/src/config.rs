@@ -46,7 +46,7 @@ pub struct Config {
     pub stale_reads: bool,
     pub raft_heartbeat_ms: u64,
     pub raft_election_timeout_ms: u64,
-    /// Log entries since the last snapshot that trigger a new one.
+    /// Commands applied since the last snapshot that trigger a new one.
     pub raft_snapshot_entries: u64,
     /// How long a request waits for a leader before `-TRYAGAIN`.
     pub raft_leader_wait_ms: u64,

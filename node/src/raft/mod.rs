@@ -68,7 +68,7 @@ pub struct ClusterConfig {
     pub max_bulk_len: usize,
     pub heartbeat_ms: u64,
     pub election_timeout_ms: (u64, u64),
-    /// Log entries since the last snapshot that trigger a new one.
+    /// Commands applied since the last snapshot that trigger a new one.
     pub snapshot_entries: u64,
     /// Reads answered from local state without confirming leadership (opt-in).
     pub stale_reads: bool,
@@ -165,12 +165,14 @@ impl Node {
                     machine: loaded.machine,
                     last_log_id: loaded.meta.last_log_id,
                     membership: loaded.meta.last_membership,
+                    commands_since_snapshot: 0,
                 }
             }
             None => Applied {
                 machine: Machine::new(config.databases),
                 last_log_id: None,
                 membership: StoredMembership::default(),
+                commands_since_snapshot: 0,
             },
         };
         let startup_committed = log
@@ -233,6 +235,7 @@ impl Node {
         if !has_state {
             tokio::spawn(formation::form(node.clone()));
         }
+        tokio::spawn(snapshot_trigger(node.clone()));
         Ok(node)
     }
 
@@ -572,6 +575,26 @@ impl Node {
             replies.push(result.unwrap_or_else(Reply::from));
         });
         Ok(replies)
+    }
+}
+
+/// Triggers a snapshot once `snapshot_entries` commands were applied since the last one.
+/// openraft's own policy counts log entries, and an entry batches many commands: counting
+/// commands keeps the log (and sled's disk use) bounded by the amount of writing. Stops when
+/// the node is dropped.
+async fn snapshot_trigger(node: Arc<Node>) {
+    let node = Arc::downgrade(&node);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        let Some(node) = node.upgrade() else {
+            return;
+        };
+        let due = node.applied.lock().commands_since_snapshot >= node.config.snapshot_entries;
+        if due && let Err(e) = node.raft.trigger().snapshot().await {
+            warn!(error = %e, "could not trigger a snapshot");
+        }
     }
 }
 

@@ -28,6 +28,9 @@ pub struct Applied {
     pub last_log_id: Option<LogId>,
     /// The membership of the last applied membership entry.
     pub membership: StoredMembership,
+    /// Commands applied since the last snapshot was taken (entries batch many commands, so
+    /// the snapshot trigger counts these rather than entries).
+    pub commands_since_snapshot: u64,
 }
 
 /// openraft's handle on the state machine. Cloning shares it.
@@ -48,7 +51,8 @@ impl StateMachine {
 impl RaftSnapshotBuilder<TypeConfig> for StateMachine {
     async fn build_snapshot(&mut self) -> Result<Snapshot, StorageError> {
         let (store, time_ms, last_log_id, membership) = {
-            let a = self.applied.lock();
+            let mut a = self.applied.lock();
+            a.commands_since_snapshot = 0;
             (
                 a.machine.store().clone(),
                 a.machine.last_time_ms(),
@@ -100,7 +104,10 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             a.last_log_id = Some(log_id);
             let replies = match entry.payload {
                 EntryPayload::Blank => Vec::new(),
-                EntryPayload::Normal(ref e) => a.machine.apply(log_id.index, e),
+                EntryPayload::Normal(ref e) => {
+                    a.commands_since_snapshot += e.commands.len() as u64;
+                    a.machine.apply(log_id.index, e)
+                }
                 EntryPayload::Membership(m) => {
                     a.membership = StoredMembership::new(Some(log_id), m);
                     Vec::new()
@@ -133,6 +140,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             .map_err(|e| meta.read_error(format!("snapshot task failed: {e}")))??;
         let mut a = self.applied.lock();
         a.machine = loaded;
+        a.commands_since_snapshot = 0;
         a.last_log_id = meta.last_log_id;
         a.membership = meta.last_membership.clone();
         Ok(())
