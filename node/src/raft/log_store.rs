@@ -337,8 +337,7 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
     type LogReader = SledLogStore;
 
     async fn get_log_state(&mut self) -> Result<LogState, StorageError> {
-        let last_purged_log_id: Option<LogId> =
-            self.read_meta(KEY_LAST_PURGED, ErrorSubject::Logs)?;
+        let last_purged_log_id = self.last_purged()?;
         let last_log_id = match self.last_entry()? {
             Some(entry) => Some(*entry.get_log_id()),
             None => last_purged_log_id,
@@ -369,9 +368,7 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
     }
 
     async fn read_committed(&mut self) -> Result<Option<LogId>, StorageError> {
-        Ok(self
-            .read_meta::<Option<LogId>>(KEY_COMMITTED, ErrorSubject::Store)?
-            .flatten())
+        self.committed()
     }
 
     async fn append<I>(&mut self, entries: I, callback: LogFlushed) -> Result<(), StorageError>

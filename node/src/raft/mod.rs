@@ -36,7 +36,7 @@ use parking_lot::{Mutex, MutexGuard};
 use tracing::{info, warn};
 
 use crate::cmd::cluster_view::{AdminReply, AdminResult};
-use crate::cmd::{self, CmdError, Prepare, ReadCtx, Run, Spec, Table};
+use crate::cmd::{self, CmdError, Prepare, Run, Spec, Table};
 use crate::machine::Machine;
 use crate::resp::Reply;
 
@@ -85,7 +85,6 @@ pub struct Node {
     raft: Raft<TypeConfig>,
     applied: Arc<Mutex<Applied>>,
     log: SledLogStore,
-    snapshots: Arc<SnapshotFile>,
     peers: Peers,
     reads: ReadBarrier,
     proposer: Proposer,
@@ -196,7 +195,7 @@ impl Node {
         .validate()
         .context("invalid raft configuration")?;
         let peers = Peers::new();
-        let sm = StateMachine::new(applied.clone(), snapshots.clone());
+        let sm = StateMachine::new(applied.clone(), snapshots);
         let raft = Raft::new(
             config.node_id,
             Arc::new(raft_config),
@@ -213,7 +212,6 @@ impl Node {
             raft,
             applied,
             log,
-            snapshots,
             peers,
             reads: ReadBarrier::default(),
             config,
@@ -269,35 +267,34 @@ impl Node {
         MutexGuard::map(self.applied.lock(), |a| &mut a.machine)
     }
 
-    /// The current snapshot file.
-    pub fn snapshots(&self) -> &SnapshotFile {
-        &self.snapshots
-    }
-
     /// Waits (up to the configured bound) until a leader is known, and says where requests go.
     async fn route(&self) -> Option<Route> {
         let mut metrics = self.raft.metrics();
-        let deadline = tokio::time::sleep(self.config.leader_wait);
-        tokio::pin!(deadline);
+        // The deadline is set only when there is no leader to wait for (not per request).
+        let mut deadline = None;
         loop {
-            {
-                let m = metrics.borrow_and_update();
-                match m.current_leader {
-                    Some(id) if id == self.id && m.state == ServerState::Leader => {
-                        return Some(Route::Local);
-                    }
-                    Some(id) if id != self.id => {
-                        if let Some(node) = m.membership_config.membership().get_node(&id) {
-                            return Some(Route::Leader(node.raft_addr.clone()));
-                        }
-                    }
-                    _ => {}
-                }
+            if let Some(route) = self.known_route(&metrics.borrow_and_update()) {
+                return Some(route);
             }
-            tokio::select! {
-                changed = metrics.changed() => if changed.is_err() { return None },
-                _ = &mut deadline => return None,
+            let until = *deadline
+                .get_or_insert_with(|| tokio::time::Instant::now() + self.config.leader_wait);
+            match tokio::time::timeout_at(until, metrics.changed()).await {
+                Ok(Ok(())) => {}
+                _ => return None,
             }
+        }
+    }
+
+    /// Where requests go according to `m`, when a leader is known.
+    fn known_route(&self, m: &openraft::RaftMetrics<NodeId, NodeInfo>) -> Option<Route> {
+        match m.current_leader {
+            Some(id) if id == self.id && m.state == ServerState::Leader => Some(Route::Local),
+            Some(id) if id != self.id => m
+                .membership_config
+                .membership()
+                .get_node(&id)
+                .map(|node| Route::Leader(node.raft_addr.clone())),
+            _ => None,
         }
     }
 
@@ -621,13 +618,7 @@ fn forwarded(db: usize, write: bool, commands: &[(&'static Spec, &[Bytes])]) -> 
         write,
         commands: commands
             .iter()
-            .map(|(spec, argv)| {
-                let mut v = argv.to_vec();
-                if let Some(name) = v.first_mut() {
-                    *name = Bytes::from_static(spec.name.as_bytes());
-                }
-                v
-            })
+            .map(|(spec, argv)| named_canonically(spec, argv.to_vec()))
             .collect(),
     }
 }
@@ -699,23 +690,22 @@ impl Host for Node {
     }
 }
 
+/// `argv` with the command named as the table declares it (lower case, never renamed), as
+/// the log and forwarded requests name commands.
+fn named_canonically(spec: &Spec, mut argv: Vec<Bytes>) -> Vec<Bytes> {
+    if let Some(name) = argv.first_mut() {
+        *name = Bytes::from_static(spec.name.as_bytes());
+    }
+    argv
+}
+
 /// Prepares the logged form of a write.
 fn canonical(spec: &Spec, argv: &[Bytes], prepare: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     match spec.run {
-        Run::Write { prepare: f, .. } => {
-            let mut canon = f(argv, prepare)?;
-            // The log always names commands canonically (lower case, never renamed).
-            if let Some(name) = canon.first_mut() {
-                *name = Bytes::from_static(spec.name.as_bytes());
-            }
-            Ok(canon)
-        }
+        Run::Write { prepare: f, .. } => Ok(named_canonically(spec, f(argv, prepare)?)),
         _ => Err(CmdError::other(format!(
             "ERR '{}' is not a write command",
             spec.name
         ))),
     }
 }
-
-/// A read command's function.
-pub type ReadFn = fn(&mut ReadCtx<'_>, &[Bytes]) -> cmd::CmdResult;

@@ -74,10 +74,6 @@ impl SnapshotFile {
         Ok((file, Some(loaded)))
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Writes `store` as the current snapshot and returns the file's bytes.
     pub fn save_store(
         &self,
@@ -106,11 +102,6 @@ impl SnapshotFile {
         let data = std::fs::read(&self.path)
             .map_err(|e| meta.read_error(format!("reading {}: {e}", self.path.display())))?;
         Ok(Some((meta, data)))
-    }
-
-    /// The current snapshot's metadata.
-    pub fn current_meta(&self) -> Option<SnapshotMeta> {
-        self.current.lock().clone()
     }
 
     /// Atomically replaces the file with `data`: temporary file, fsync, rename, fsync of the
@@ -144,9 +135,8 @@ impl SnapshotFile {
 }
 
 fn encode(store: &Store, time_ms: u64, meta: &SnapshotMeta) -> Result<Vec<u8>, String> {
-    let json = |v: &dyn erased::Json| v.to_json();
-    let log_id = json(&meta.last_log_id)?;
-    let membership = json(&meta.last_membership)?;
+    let log_id = to_json(&meta.last_log_id)?;
+    let membership = to_json(&meta.last_membership)?;
     let time = time_ms.to_string();
     let aux: [(&[u8], &[u8]); 4] = [
         (AUX_LOG_ID.as_bytes(), log_id.as_bytes()),
@@ -223,15 +213,7 @@ fn decode(
     })
 }
 
-/// JSON for the AUX fields, without naming each serde type at the call site.
-mod erased {
-    pub trait Json {
-        fn to_json(&self) -> Result<String, String>;
-    }
-
-    impl<T: serde::Serialize> Json for T {
-        fn to_json(&self) -> Result<String, String> {
-            serde_json::to_string(self).map_err(|e| format!("encoding snapshot metadata: {e}"))
-        }
-    }
+/// JSON for an AUX field.
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_json::to_string(value).map_err(|e| format!("encoding snapshot metadata: {e}"))
 }
