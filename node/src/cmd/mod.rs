@@ -26,6 +26,7 @@ pub mod list;
 pub mod server;
 pub mod set;
 pub mod string;
+pub mod transaction;
 pub mod zset;
 
 use std::collections::HashMap;
@@ -58,6 +59,8 @@ pub mod flags {
     pub const PUBSUB: u32 = 1 << 9;
     /// Not logged in SLOWLOG (EXEC, AUTH...).
     pub const SKIP_SLOWLOG: u32 = 1 << 10;
+    /// Refused inside MULTI (`no_multi`: SHUTDOWN, SAVE...).
+    pub const NO_MULTI: u32 = 1 << 11;
     /// redraft's own command (RAFT.*): not in Redis's table.
     pub const EXTENSION: u32 = 1 << 30;
     /// Internal command: in the table so the state machine can apply it, never accepted from
@@ -82,6 +85,9 @@ pub enum Run {
     /// A cluster operation (membership, WAIT): parsed here, run on the leader by the
     /// replication layer, which may take a while.
     Admin(fn(&[Bytes]) -> Result<cluster_view::AdminOp, CmdError>),
+    /// EXEC and WATCH: the connection runs them (EXEC proposes its queued transaction,
+    /// WATCH reads versions through the read path).
+    Transaction(transaction::Tx),
 }
 
 /// One command's declaration, as in Redis's command table.
@@ -185,6 +191,8 @@ pub struct ReadCtx<'a> {
     pub now_ms: u64,
     /// Seed for commands that pick at random (RANDOMKEY).
     pub seed: u64,
+    /// The last log index applied to the state read (what WATCH records of an absent key).
+    pub applied: u64,
     /// Filled by the read: whether a key lookup hit or missed (INFO keyspace_hits/misses).
     pub hits: u64,
     pub misses: u64,
@@ -213,6 +221,7 @@ pub(crate) fn all_specs() -> impl Iterator<Item = &'static Spec> {
         .chain(hash::COMMANDS)
         .chain(set::COMMANDS)
         .chain(zset::COMMANDS)
+        .chain(transaction::COMMANDS)
         .copied()
 }
 

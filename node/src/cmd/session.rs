@@ -8,11 +8,12 @@ use bytes::Bytes;
 use parking_lot::{MappedMutexGuard, Mutex, RwLock};
 
 use crate::config::Config;
-use crate::machine::Machine;
+use crate::machine::{Machine, Watched};
 use crate::resp::Protocol;
 
 use super::cluster_view::ClusterStatus;
 use super::server::slowlog::SlowLog;
+use super::transaction::Multi;
 use super::{CmdError, Table};
 
 /// The state of one client connection that commands read and change.
@@ -42,6 +43,10 @@ pub struct ClientState {
     pub readonly: bool,
     /// CLIENT REPLY: whether replies are sent.
     pub reply: ReplyMode,
+    /// The transaction being queued, between MULTI and EXEC.
+    pub multi: Option<Multi>,
+    /// The keys WATCHed for the next EXEC.
+    pub watched: Vec<Watched>,
 }
 
 /// Which clients a CLIENT LIST TYPE or CLIENT KILL TYPE filter names (Redis's
@@ -116,6 +121,8 @@ impl ClientState {
             no_evict: false,
             readonly: false,
             reply: ReplyMode::On,
+            multi: None,
+            watched: Vec::new(),
         }
     }
 
@@ -137,6 +144,9 @@ impl ClientState {
         if self.readonly {
             flags.push('r');
         }
+        if self.multi.is_some() {
+            flags.push('x');
+        }
         if flags.is_empty() {
             flags.push('N');
         }
@@ -154,7 +164,7 @@ impl ClientState {
         };
         format!(
             "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 \
-             ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 \
+             ssub=0 multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 \
              omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={} lib-name={} \
              lib-ver={}",
             self.id,
@@ -166,6 +176,7 @@ impl ClientState {
             self.last_interaction.elapsed().as_secs(),
             self.flags(),
             self.db,
+            self.multi.as_ref().map_or(-1, |m| m.queued.len() as i64),
             self.last_cmd,
             if self.protocol == Protocol::Resp3 {
                 3

@@ -7,21 +7,68 @@
 //!
 //! Depends on `cmd/` and `store/`; knows nothing of the network or of Raft, which feeds it.
 
+mod transaction;
+
 use bytes::Bytes;
 
 use crate::cmd::{self, ApplyCtx, CmdError, ReadCtx, Run, Table};
 use crate::resp::Reply;
 use crate::store::Store;
 
-/// One log entry's application payload: what one client request needs applied atomically.
+pub use transaction::{Transaction, Watched};
+
+/// One log entry's application payload: the requests of one or more clients, each applied as
+/// a whole, one after the other (the proposer batches concurrent requests into one entry).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogEntry {
     /// The proposer's time: max(its wall clock, the last applied entry's time).
     pub time_ms: u64,
-    /// The database selected by the client.
+    /// The database selected by the clients.
     pub db: u32,
-    /// Canonical argv of each command, applied in order.
-    pub commands: Vec<Vec<Bytes>>,
+    pub requests: Vec<Request>,
+}
+
+/// What one client asked for in one go.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Request {
+    /// Canonical argv of pipelined writes, applied in order and answered one by one.
+    Commands(Vec<Vec<Bytes>>),
+    /// A MULTI/EXEC transaction, applied as a whole and answered with one reply.
+    Transaction(Transaction),
+}
+
+impl Request {
+    /// How many replies applying it gives.
+    pub fn reply_count(&self) -> usize {
+        match self {
+            Request::Commands(commands) => commands.len(),
+            Request::Transaction(_) => 1,
+        }
+    }
+
+    /// How many commands it holds.
+    pub fn command_count(&self) -> usize {
+        match self {
+            Request::Commands(commands) => commands.len(),
+            Request::Transaction(tx) => tx.commands.len(),
+        }
+    }
+}
+
+impl LogEntry {
+    /// An entry of plain commands.
+    pub fn commands(time_ms: u64, db: u32, commands: Vec<Vec<Bytes>>) -> LogEntry {
+        LogEntry {
+            time_ms,
+            db,
+            requests: vec![Request::Commands(commands)],
+        }
+    }
+
+    /// How many commands the entry holds (the snapshot trigger counts these).
+    pub fn command_count(&self) -> usize {
+        self.requests.iter().map(Request::command_count).sum()
+    }
 }
 
 /// Counters kept while applying (INFO stats).
@@ -88,11 +135,14 @@ impl Machine {
         wall_ms.max(self.last_time_ms)
     }
 
-    /// Applies the entry at `index`, returning one reply per command.
+    /// Applies the entry at `index`, returning the replies of its requests in order (see
+    /// [`Request::reply_count`]).
     pub fn apply(&mut self, index: u64, entry: &LogEntry) -> Vec<Reply> {
         self.last_applied = index;
         self.last_time_ms = self.last_time_ms.max(entry.time_ms);
+        self.store.begin_apply(index);
         let db = (entry.db as usize).min(self.store.db_count() - 1);
+        let mut replies = Vec::with_capacity(entry.requests.iter().map(Request::reply_count).sum());
         let mut ctx = ApplyCtx {
             store: &mut self.store,
             db,
@@ -100,11 +150,32 @@ impl Machine {
             index,
             rng: None,
         };
-        entry
-            .commands
-            .iter()
-            .map(|argv| apply_one(&mut ctx, argv))
-            .collect()
+        for request in &entry.requests {
+            match request {
+                Request::Commands(commands) => {
+                    replies.extend(commands.iter().map(|argv| apply_one(&mut ctx, argv)));
+                }
+                Request::Transaction(tx) => replies.push(tx.apply(&mut ctx)),
+            }
+        }
+        replies
+    }
+
+    /// What WATCH records of `key` in database `db`, observed at `now_ms` (see
+    /// [`Watched`]; the server reads it through `cmd::transaction::observe`).
+    #[cfg(test)]
+    pub fn watch(&self, db: usize, key: &Bytes, now_ms: u64) -> Watched {
+        let db_index = db.min(self.store.db_count() - 1);
+        Watched {
+            db: db_index as u32,
+            key: key.clone(),
+            version: self
+                .store
+                .db(db_index)
+                .get(key, now_ms)
+                .map_or(0, |e| e.version),
+            seen_at: self.last_applied,
+        }
     }
 
     /// Runs a read command at `now_ms` (already max'ed with the last applied time by
@@ -122,6 +193,7 @@ impl Machine {
             db,
             now_ms,
             seed,
+            applied: self.last_applied,
             hits: 0,
             misses: 0,
         };
@@ -168,16 +240,12 @@ mod tests {
     #[test]
     fn same_entries_same_state() {
         let entries = [
-            LogEntry {
-                time_ms: 1000,
-                db: 0,
-                commands: vec![argv(&["set", "a", "1"]), argv(&["set", "b", "2"])],
-            },
-            LogEntry {
-                time_ms: 1001,
-                db: 3,
-                commands: vec![argv(&["set", "c", "x", "pxat", "5000"])],
-            },
+            LogEntry::commands(
+                1000,
+                0,
+                vec![argv(&["set", "a", "1"]), argv(&["set", "b", "2"])],
+            ),
+            LogEntry::commands(1001, 3, vec![argv(&["set", "c", "x", "pxat", "5000"])]),
         ];
         let run = || {
             let mut m = Machine::new(16);
@@ -211,11 +279,7 @@ mod tests {
         let mut m = Machine::new(1);
         let replies = m.apply(
             1,
-            &LogEntry {
-                time_ms: 1,
-                db: 0,
-                commands: vec![argv(&["set", "k"]), argv(&["get", "k"]), vec![]],
-            },
+            &LogEntry::commands(1, 0, vec![argv(&["set", "k"]), argv(&["get", "k"]), vec![]]),
         );
         assert_eq!(
             replies,
@@ -231,14 +295,7 @@ mod tests {
     #[test]
     fn time_never_runs_backwards() {
         let mut m = Machine::new(1);
-        m.apply(
-            1,
-            &LogEntry {
-                time_ms: 5000,
-                db: 0,
-                commands: vec![],
-            },
-        );
+        m.apply(1, &LogEntry::commands(5000, 0, vec![]));
         assert_eq!(m.entry_time(4000), 5000);
         assert_eq!(m.entry_time(6000), 6000);
         assert_eq!(m.read_time(10), 5000);

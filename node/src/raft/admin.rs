@@ -98,6 +98,7 @@ impl Node {
             db: 0,
             write: false,
             commands: vec![argv.to_vec()],
+            transaction: None,
         };
         match self.peers.forward(&addr, request, admin_timeout(&op)).await {
             Ok(replies) => match replies.into_iter().next() {

@@ -22,7 +22,7 @@ use super::types::{
     Entry, LogId, NodeId, NodeInfo, SnapshotMeta, StorageIOError, StoredMembership, TypeConfig,
     Vote,
 };
-use crate::machine::LogEntry;
+use crate::machine::{LogEntry, Request, Transaction, Watched};
 use crate::resp::Reply;
 
 /// A protobuf message that does not describe a valid value.
@@ -170,34 +170,84 @@ pub fn stored_membership_from_pb(stored: pb::StoredMembership) -> Decoded<Stored
 
 // ---- entries --------------------------------------------------------------------------------
 
-/// Encodes one command batch of the log.
+/// Encodes one entry's application payload.
 pub fn payload_to_pb(entry: &LogEntry) -> pb::LogPayload {
     pb::LogPayload {
         time_ms: entry.time_ms,
         db: entry.db,
-        commands: entry
-            .commands
-            .iter()
-            .map(|argv| command_to_pb(argv))
-            .collect(),
-        watch: Vec::new(),
+        requests: entry.requests.iter().map(request_to_pb).collect(),
     }
 }
 
-/// Decodes one command batch of the log. A watch set is refused until [`LogEntry`] carries
-/// one: dropping it would apply a transaction that should have been aborted.
-pub fn payload_from_pb(payload: pb::LogPayload) -> Decoded<LogEntry> {
-    if !payload.watch.is_empty() {
-        return Err(ConvertError::Invalid {
-            field: "log_payload.watch",
-            reason: "watched keys are not supported by this node".into(),
-        });
+fn request_to_pb(request: &Request) -> pb::Request {
+    match request {
+        Request::Commands(commands) => pb::Request {
+            commands: commands.iter().map(|argv| command_to_pb(argv)).collect(),
+            transaction: false,
+            watch: Vec::new(),
+        },
+        Request::Transaction(tx) => pb::Request {
+            commands: tx.commands.iter().map(|argv| command_to_pb(argv)).collect(),
+            transaction: true,
+            watch: watch_to_pb(&tx.watch),
+        },
     }
+}
+
+/// Decodes one entry's application payload. Watched keys outside a transaction are refused:
+/// they would mean a transaction decoded as plain commands.
+pub fn payload_from_pb(payload: pb::LogPayload) -> Decoded<LogEntry> {
+    let requests = payload
+        .requests
+        .into_iter()
+        .map(|r| {
+            let commands = r.commands.into_iter().map(|c| c.args).collect();
+            if r.transaction {
+                Ok(Request::Transaction(Transaction {
+                    watch: watch_from_pb(r.watch),
+                    commands,
+                }))
+            } else if r.watch.is_empty() {
+                Ok(Request::Commands(commands))
+            } else {
+                Err(ConvertError::Invalid {
+                    field: "request.watch",
+                    reason: "watched keys outside a transaction".into(),
+                })
+            }
+        })
+        .collect::<Decoded<Vec<Request>>>()?;
     Ok(LogEntry {
         time_ms: payload.time_ms,
         db: payload.db,
-        commands: payload.commands.into_iter().map(|c| c.args).collect(),
+        requests,
     })
+}
+
+/// Encodes WATCH observations.
+pub fn watch_to_pb(watch: &[Watched]) -> Vec<pb::WatchedKey> {
+    watch
+        .iter()
+        .map(|w| pb::WatchedKey {
+            db: w.db,
+            key: w.key.clone(),
+            version: w.version,
+            seen_at: w.seen_at,
+        })
+        .collect()
+}
+
+/// Decodes WATCH observations.
+pub fn watch_from_pb(watch: Vec<pb::WatchedKey>) -> Vec<Watched> {
+    watch
+        .into_iter()
+        .map(|w| Watched {
+            db: w.db,
+            key: w.key,
+            version: w.version,
+            seen_at: w.seen_at,
+        })
+        .collect()
 }
 
 /// Encodes one argv.
@@ -654,9 +704,24 @@ mod tests {
                     payload: EntryPayload::Normal(LogEntry {
                         time_ms: 1_700_000_000_123,
                         db: 3,
-                        commands: vec![
-                            vec![Bytes::from_static(b"set"), Bytes::from_static(b"k\0\xff")],
-                            vec![Bytes::from_static(b"incr"), Bytes::new()],
+                        requests: vec![
+                            Request::Commands(vec![
+                                vec![Bytes::from_static(b"set"), Bytes::from_static(b"k\0\xff")],
+                                vec![Bytes::from_static(b"incr"), Bytes::new()],
+                            ]),
+                            Request::Transaction(Transaction {
+                                watch: vec![Watched {
+                                    db: 2,
+                                    key: Bytes::from_static(b"w"),
+                                    version: 40,
+                                    seen_at: 41,
+                                }],
+                                commands: vec![vec![Bytes::from_static(b"get")]],
+                            }),
+                            Request::Transaction(Transaction {
+                                watch: vec![],
+                                commands: vec![],
+                            }),
                         ],
                     }),
                 },
@@ -817,7 +882,10 @@ mod tests {
         assert!(reply_from_pb(pb::Reply::default()).is_err());
         assert!(vote_reply_from_pb(pb::VoteReply::default()).is_err());
         let watched = pb::LogPayload {
-            watch: vec![pb::WatchedKey::default()],
+            requests: vec![pb::Request {
+                watch: vec![pb::WatchedKey::default()],
+                ..Default::default()
+            }],
             ..Default::default()
         };
         assert!(payload_from_pb(watched).is_err());

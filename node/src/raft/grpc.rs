@@ -28,6 +28,7 @@ use tonic::{Request, Response, Status};
 
 use super::convert::{self, ConvertError};
 use super::types::{NodeId, TypeConfig};
+use crate::machine::Watched;
 use crate::resp::Reply;
 
 /// The largest message a node accepts: room for a batch of entries holding values of
@@ -87,6 +88,8 @@ pub struct Forwarded {
     /// True for writes (proposed through the log), false for reads.
     pub write: bool,
     pub commands: Vec<Vec<Bytes>>,
+    /// For a MULTI/EXEC transaction (a write answered with one reply): its watched keys.
+    pub transaction: Option<Vec<Watched>>,
 }
 
 /// Why a forwarded request got no replies. Only [`ForwardError::Unknown`] leaves open whether
@@ -233,6 +236,12 @@ pub fn forwarded_to_pb(req: &Forwarded) -> pb::ForwardRequest {
             .iter()
             .map(|argv| convert::command_to_pb(argv))
             .collect(),
+        transaction: req.transaction.is_some(),
+        watch: req
+            .transaction
+            .as_deref()
+            .map(convert::watch_to_pb)
+            .unwrap_or_default(),
     }
 }
 
@@ -242,6 +251,7 @@ pub fn forwarded_from_pb(req: pb::ForwardRequest) -> Forwarded {
         db: req.db,
         write: req.write,
         commands: req.commands.into_iter().map(|c| c.args).collect(),
+        transaction: req.transaction.then(|| convert::watch_from_pb(req.watch)),
     }
 }
 

@@ -456,11 +456,11 @@ mod tests {
     fn normal(term: u64, index: u64, commands: Vec<Vec<Bytes>>) -> Entry {
         Entry {
             log_id: LogId::new(CommittedLeaderId::new(term, 1), index),
-            payload: EntryPayload::Normal(LogEntry {
-                time_ms: 1_700_000_000_000 + index,
-                db: 0,
+            payload: EntryPayload::Normal(LogEntry::commands(
+                1_700_000_000_000 + index,
+                0,
                 commands,
-            }),
+            )),
         }
     }
 

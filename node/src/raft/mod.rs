@@ -37,7 +37,7 @@ use tracing::{info, warn};
 
 use crate::cmd::cluster_view::{AdminReply, AdminResult};
 use crate::cmd::{self, CmdError, Prepare, Run, Spec, Table};
-use crate::machine::Machine;
+use crate::machine::{Machine, Request, Transaction, Watched};
 use crate::resp::Reply;
 
 use self::grpc::{ForwardError, Forwarded, Host, NodeStatus};
@@ -338,16 +338,121 @@ impl Node {
         }
     }
 
-    /// Proposes writes on this node, which believes it leads.
-    async fn write_local(&self, db: usize, commands: &[(&'static Spec, &[Bytes])]) -> Vec<Reply> {
-        let prepare = {
-            let a = self.applied.lock();
-            Prepare {
-                now_ms: a.machine.entry_time(wall_ms()),
-                databases: a.machine.store().db_count(),
-                max_bulk_len: self.config.max_bulk_len,
+    /// Runs a MULTI/EXEC transaction: its queued data commands (writes, reads, SELECT) with
+    /// the keys the client watched, as one log entry. Answers the array of replies, the null
+    /// array when a watched key changed, or one error for the whole when it could not run.
+    pub async fn exec(
+        &self,
+        db: usize,
+        watch: Vec<Watched>,
+        commands: &[(&'static Spec, &[Bytes])],
+    ) -> Reply {
+        let started = Instant::now();
+        loop {
+            match self.route().await {
+                None => return tryagain(),
+                Some(Route::Local) => return self.exec_local(db, watch, commands).await,
+                Some(Route::Leader(addr)) => {
+                    let mut request = forwarded(db, true, commands);
+                    request.transaction = Some(watch.clone());
+                    match self
+                        .peers
+                        .forward(&addr, request, self.config.write_timeout)
+                        .await
+                    {
+                        Ok(mut replies) if replies.len() == 1 => {
+                            return replies.pop().unwrap_or(Reply::NilArray);
+                        }
+                        Ok(_) => return unknown("the leader answered a transaction oddly"),
+                        Err(ForwardError::Unknown(why)) => return unknown(&why),
+                        Err(
+                            ForwardError::NotLeader(_)
+                            | ForwardError::NoLeader
+                            | ForwardError::Unavailable(_),
+                        ) => {
+                            if started.elapsed() > self.config.leader_wait {
+                                return tryagain();
+                            }
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Proposes a transaction on this node, which believes it leads. Writes are prepared
+    /// here, as plain writes are; one whose syntax is wrong is answered with its error in its
+    /// place and left out, as Redis reports such errors inside EXEC's reply.
+    async fn exec_local(
+        &self,
+        db: usize,
+        watch: Vec<Watched>,
+        commands: &[(&'static Spec, &[Bytes])],
+    ) -> Reply {
+        let prepare = self.prepare_now();
+        let mut refused: Vec<Option<Reply>> = Vec::with_capacity(commands.len());
+        let mut logged = Vec::with_capacity(commands.len());
+        for (spec, argv) in commands {
+            let canon = match spec.run {
+                Run::Write { .. } => canonical(spec, argv, &prepare),
+                Run::Read(_) => Ok(named_canonically(spec, argv.to_vec())),
+                Run::Session(_) if spec.name == "select" => {
+                    Ok(named_canonically(spec, argv.to_vec()))
+                }
+                _ => Err(CmdError::other(
+                    "ERR Command not allowed inside a transaction",
+                )),
+            };
+            match canon {
+                Ok(canon) => {
+                    logged.push(canon);
+                    refused.push(None);
+                }
+                Err(e) => refused.push(Some(Reply::from(e))),
+            }
+        }
+        let applied = if logged.is_empty() && watch.is_empty() {
+            Vec::new()
+        } else {
+            let request = Request::Transaction(Transaction {
+                watch,
+                commands: logged,
+            });
+            match self.proposer.propose(db as u32, request).await {
+                Ok(mut replies) => match replies.pop() {
+                    Some(Reply::Array(items)) => items,
+                    Some(other) => return other,
+                    None => return Reply::error("ERR missing reply"),
+                },
+                Err(why) => return unknown(&why),
             }
         };
+        let mut applied = applied.into_iter();
+        Reply::Array(
+            refused
+                .into_iter()
+                .map(|r| {
+                    r.or_else(|| applied.next())
+                        .unwrap_or_else(|| Reply::error("ERR missing reply"))
+                })
+                .collect(),
+        )
+    }
+
+    /// What `prepare` knows on this node now.
+    fn prepare_now(&self) -> Prepare {
+        let a = self.applied.lock();
+        Prepare {
+            now_ms: a.machine.entry_time(wall_ms()),
+            databases: a.machine.store().db_count(),
+            max_bulk_len: self.config.max_bulk_len,
+        }
+    }
+
+    /// Proposes writes on this node, which believes it leads.
+    async fn write_local(&self, db: usize, commands: &[(&'static Spec, &[Bytes])]) -> Vec<Reply> {
+        let prepare = self.prepare_now();
         let mut replies: Vec<Option<Reply>> = Vec::with_capacity(commands.len());
         let mut logged = Vec::with_capacity(commands.len());
         for (spec, argv) in commands {
@@ -362,7 +467,8 @@ impl Node {
         if logged.is_empty() {
             return replies.into_iter().flatten().collect();
         }
-        let mut applied = match self.proposer.propose(db as u32, logged).await {
+        let request = Request::Commands(logged);
+        let mut applied = match self.proposer.propose(db as u32, request).await {
             Ok(replies) => replies.into_iter(),
             Err(why) => return all(commands.len(), unknown(&why)),
         };
@@ -559,6 +665,9 @@ impl Node {
                 self.raft.metrics().borrow().current_leader,
             ));
         }
+        if let Some(watch) = request.transaction {
+            return Ok(vec![self.exec_local(db, watch, &run).await]);
+        }
         if request.write {
             return Ok(self.write_local(db, &run).await);
         }
@@ -620,6 +729,7 @@ fn forwarded(db: usize, write: bool, commands: &[(&'static Spec, &[Bytes])]) -> 
             .iter()
             .map(|(spec, argv)| named_canonically(spec, argv.to_vec()))
             .collect(),
+        transaction: None,
     }
 }
 

@@ -513,11 +513,7 @@ mod tests {
     }
 
     fn entry(commands: &[&[&str]]) -> LogEntry {
-        LogEntry {
-            time_ms: 0,
-            db: 0,
-            commands: commands.iter().map(|c| argv(c)).collect(),
-        }
+        LogEntry::commands(0, 0, commands.iter().map(|c| argv(c)).collect())
     }
 
     /// openraft's network wrapped to count the InstallSnapshot RPCs (chunks) it sends.
@@ -654,6 +650,7 @@ mod tests {
             db: 0,
             write: true,
             commands: vec![argv(&["incr", "n"]), argv(&["del", "k"])],
+            transaction: None,
         };
         let replies = peers
             .forward(&follower.info.raft_addr, req, WAIT)
@@ -876,6 +873,7 @@ mod tests {
             db: 0,
             write: true,
             commands: vec![argv(&["incr", "n"])],
+            transaction: None,
         };
         let err = peers
             .forward(&addr, req.clone(), Duration::from_millis(1500))
@@ -905,6 +903,7 @@ mod tests {
             db: 0,
             write: true,
             commands: vec![argv(&["incr", "n"])],
+            transaction: None,
         };
         for _ in 0..2 {
             let err = peers

@@ -10,7 +10,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use openraft::Raft;
 use openraft::error::{ClientWriteError, RaftError};
 use parking_lot::Mutex;
@@ -19,7 +18,7 @@ use tokio::sync::{Semaphore, mpsc, oneshot};
 use super::state_machine::Applied;
 use super::types::TypeConfig;
 use super::wall_ms;
-use crate::machine::LogEntry;
+use crate::machine::{LogEntry, Request};
 use crate::resp::Reply;
 
 /// Entries being committed at once: one flushing, one being appended behind it.
@@ -32,7 +31,7 @@ pub type Unknown = String;
 
 struct Pending {
     db: u32,
-    commands: Vec<Vec<Bytes>>,
+    request: Request,
     reply: oneshot::Sender<Result<Vec<Reply>, Unknown>>,
 }
 
@@ -54,16 +53,12 @@ impl Proposer {
         Proposer { tx }
     }
 
-    /// Proposes canonical `commands` in database `db` and returns their replies once
-    /// applied, or why the outcome is unknown.
-    pub async fn propose(&self, db: u32, commands: Vec<Vec<Bytes>>) -> Result<Vec<Reply>, Unknown> {
+    /// Proposes `request` in database `db` and returns its replies once applied (see
+    /// [`Request::reply_count`]), or why the outcome is unknown.
+    pub async fn propose(&self, db: u32, request: Request) -> Result<Vec<Reply>, Unknown> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Pending {
-                db,
-                commands,
-                reply,
-            })
+            .send(Pending { db, request, reply })
             .map_err(|_| "the proposer stopped".to_string())?;
         rx.await
             .unwrap_or_else(|_| Err("the proposer dropped the request".to_string()))
@@ -114,17 +109,17 @@ async fn commit(
     timeout: Duration,
 ) {
     let mut counts = Vec::with_capacity(batch.len());
-    let mut commands = Vec::new();
+    let mut requests = Vec::with_capacity(batch.len());
     let mut senders = Vec::with_capacity(batch.len());
     for p in batch {
-        counts.push(p.commands.len());
-        commands.extend(p.commands);
+        counts.push(p.request.reply_count());
+        requests.push(p.request);
         senders.push(p.reply);
     }
     let entry = LogEntry {
         time_ms,
         db,
-        commands,
+        requests,
     };
     let outcome = match tokio::time::timeout(timeout, raft.client_write(entry)).await {
         Ok(Ok(response)) => Ok(response.data.replies),

@@ -22,6 +22,8 @@ const AUX_LOG_ID: &str = "redraft-log-id";
 const AUX_MEMBERSHIP: &str = "redraft-membership";
 const AUX_SNAPSHOT_ID: &str = "redraft-snapshot-id";
 const AUX_TIME_MS: &str = "redraft-time-ms";
+/// Every key's WATCH version ([`Store::versions`]), binary.
+const AUX_VERSIONS: &str = "redraft-versions";
 
 /// Builds openraft storage errors that name the snapshot.
 pub trait SnapshotMetaExt {
@@ -138,11 +140,13 @@ fn encode(store: &Store, time_ms: u64, meta: &SnapshotMeta) -> Result<Vec<u8>, S
     let log_id = to_json(&meta.last_log_id)?;
     let membership = to_json(&meta.last_membership)?;
     let time = time_ms.to_string();
-    let aux: [(&[u8], &[u8]); 4] = [
+    let versions = store.versions();
+    let aux: [(&[u8], &[u8]); 5] = [
         (AUX_LOG_ID.as_bytes(), log_id.as_bytes()),
         (AUX_MEMBERSHIP.as_bytes(), membership.as_bytes()),
         (AUX_SNAPSHOT_ID.as_bytes(), meta.snapshot_id.as_bytes()),
         (AUX_TIME_MS.as_bytes(), time.as_bytes()),
+        (AUX_VERSIONS.as_bytes(), &versions),
     ];
     let header = crate::rdb::Header {
         // The time of the last applied entry, the same on every node: two nodes holding the
@@ -163,7 +167,6 @@ fn decode(
     databases: usize,
     expected: Option<&SnapshotMeta>,
 ) -> Result<Loaded, String> {
-    // Keys loaded from a snapshot take its index as their last change (WATCH versions).
     let probe = crate::rdb::read(data, databases, 0).map_err(|e| e.to_string())?;
     let aux = |name: &str| {
         probe
@@ -205,8 +208,20 @@ fn decode(
         ));
     }
     let index = last_log_id.map_or(0, |id| id.index);
+    let versions = probe
+        .aux
+        .iter()
+        .find(|(k, _)| k.as_ref() == AUX_VERSIONS.as_bytes())
+        .map(|(_, v)| v.clone());
     let mut store = probe.store;
-    store.set_versions(index);
+    match versions {
+        Some(table) => store
+            .restore_versions(&table)
+            .map_err(|e| format!("bad {AUX_VERSIONS} field: {e}"))?,
+        // A snapshot written before versions were kept: its keys' last change is taken to be
+        // the snapshot itself.
+        None => store.set_versions(index),
+    }
     Ok(Loaded {
         machine: Machine::restore(store, index, time_ms),
         meta,
@@ -216,4 +231,48 @@ fn decode(
 /// JSON for an AUX field.
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, String> {
     serde_json::to_string(value).map_err(|e| format!("encoding snapshot metadata: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::machine::LogEntry;
+
+    #[test]
+    fn a_snapshot_keeps_every_watch_version() {
+        // Keys changed at different indexes, and a removal: a node that installs the
+        // snapshot must judge WATCH exactly as a node that applied the log.
+        let mut m = Machine::new(2);
+        let set = |k: &str| {
+            vec![
+                Bytes::from("set"),
+                Bytes::from(k.to_string()),
+                Bytes::from("v"),
+            ]
+        };
+        for (i, k) in ["a", "b", "c"].iter().enumerate() {
+            m.apply(10 + i as u64, &LogEntry::commands(1000, 0, vec![set(k)]));
+        }
+        m.apply(
+            20,
+            &LogEntry::commands(
+                1000,
+                1,
+                vec![set("x"), vec![Bytes::from("del"), Bytes::from("x")]],
+            ),
+        );
+        let meta = SnapshotMeta {
+            last_log_id: Some(LogId::new(openraft::CommittedLeaderId::new(1, 1), 20)),
+            last_membership: StoredMembership::default(),
+            snapshot_id: "1-1-20".to_string(),
+        };
+        let data = encode(m.store(), 1000, &meta).expect("encode");
+        let back = decode(&data, 2, Some(&meta)).expect("decode").machine;
+        assert_eq!(back.store().versions(), m.store().versions());
+        let b = Bytes::from("b");
+        assert_eq!(back.store().db(0).get(&b, 0).map(|e| e.version), Some(11));
+        assert_eq!(back.store().db(1).removed_at(), 20);
+    }
 }

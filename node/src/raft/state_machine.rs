@@ -105,7 +105,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             let replies = match entry.payload {
                 EntryPayload::Blank => Vec::new(),
                 EntryPayload::Normal(ref e) => {
-                    a.commands_since_snapshot += e.commands.len() as u64;
+                    a.commands_since_snapshot += e.command_count() as u64;
                     a.machine.apply(log_id.index, e)
                 }
                 EntryPayload::Membership(m) => {

@@ -14,7 +14,7 @@ use openraft::{AnyError, EntryPayload, OptionalSend, SnapshotMeta};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
-use crate::machine::{LogEntry, Machine};
+use crate::machine::{LogEntry, Machine, Request};
 use crate::raft::grpc::{ForwardError, Forwarded, Host, NodeStatus, serve};
 use crate::raft::log_store::SledLogStore;
 use crate::raft::network::Peers;
@@ -155,7 +155,11 @@ impl TestStateMachine {
             .applied
             .entries
             .iter()
-            .flat_map(|(_, entry)| entry.commands.iter().cloned())
+            .flat_map(|(_, entry)| entry.requests.iter())
+            .flat_map(|request| match request {
+                Request::Commands(commands) => commands.clone(),
+                Request::Transaction(tx) => tx.commands.clone(),
+            })
             .collect()
     }
 
@@ -279,11 +283,7 @@ impl Host for TestNode {
         match leader {
             None => Err(ForwardError::NoLeader),
             Some(leader) if leader == self.id => {
-                let entry = LogEntry {
-                    time_ms: 0,
-                    db: req.db,
-                    commands: req.commands,
-                };
+                let entry = LogEntry::commands(0, req.db, req.commands);
                 match self.raft.client_write(entry).await {
                     Ok(resp) => Ok(resp.data.replies),
                     Err(RaftError::APIError(ClientWriteError::ForwardToLeader(f))) => {

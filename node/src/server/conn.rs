@@ -14,6 +14,7 @@ use tracing::debug;
 
 use crate::cmd::server::command::{check_subcommand, full_name};
 use crate::cmd::session::ClientState;
+use crate::cmd::transaction::{self, Tx, observe};
 use crate::cmd::{self, CmdError, Run, Spec, flags};
 use crate::resp::{Limits, Parsed, Reply, parse_request};
 
@@ -198,9 +199,16 @@ impl Conn {
         let mut quit = false;
         let mut i = 0;
         while i < batch.len() && !quit {
-            let (authenticated, db, protocol, mut reply_mode, stale) = {
+            let (authenticated, db, protocol, mut reply_mode, stale, queuing) = {
                 let s = self.state.lock();
-                (s.authenticated, s.db, s.protocol, s.reply, s.readonly)
+                (
+                    s.authenticated,
+                    s.db,
+                    s.protocol,
+                    s.reply,
+                    s.readonly,
+                    s.multi.is_some(),
+                )
             };
             let spec = match self.ready(&batch[i], authenticated) {
                 Ready::Run(spec) => spec,
@@ -213,6 +221,10 @@ impl Conn {
                         shared.stats.error(text);
                     }
                     let mut s = self.state.lock();
+                    if let Some(multi) = s.multi.as_mut() {
+                        // Redis's flagTransaction: EXEC will answer EXECABORT.
+                        multi.failed = true;
+                    }
                     if let Some(spec) = spec {
                         // Redis records a refused command as the client's last one too.
                         let name = full_name(spec, &batch[i]);
@@ -226,9 +238,28 @@ impl Conn {
                     continue;
                 }
             };
+            if queuing && !transaction::runs_inside_multi(spec) {
+                let reply = self.queue(spec, &batch[i]);
+                tally.commands += 1;
+                tally.errors += u64::from(reply.is_error());
+                if let Reply::Error(text) = &reply {
+                    shared.stats.error(text);
+                }
+                let mut s = self.state.lock();
+                if s.reply.after_command() {
+                    reply.encode(protocol, out);
+                }
+                s.last_cmd = full_name(spec, &batch[i]).into_owned();
+                s.last_interaction = Instant::now();
+                i += 1;
+                continue;
+            }
             // The run of commands of the same kind starting at i.
             let mut run: Vec<(&'static Spec, &[Bytes])> = vec![(spec, &batch[i][..])];
-            if !matches!(spec.run, Run::Session(_) | Run::Admin(_)) {
+            if !matches!(
+                spec.run,
+                Run::Session(_) | Run::Admin(_) | Run::Transaction(_)
+            ) {
                 while let Some(next) = batch.get(i + run.len()) {
                     match self.ready(next, authenticated) {
                         Ready::Run(s) if same_kind(s, spec) => run.push((s, &next[..])),
@@ -280,12 +311,20 @@ impl Conn {
                     }
                     self.state.lock().reply = reply_mode;
                 }
-                Run::Admin(parse) => {
-                    let reply = match parse(run[0].1) {
-                        Ok(op) => crate::raft::admin_reply(shared.node.admin(op, run[0].1).await),
-                        Err(e) => Reply::from(e),
+                Run::Admin(_) | Run::Transaction(_) => {
+                    let reply = match spec.run {
+                        Run::Admin(parse) => match parse(run[0].1) {
+                            Ok(op) => {
+                                crate::raft::admin_reply(shared.node.admin(op, run[0].1).await)
+                            }
+                            Err(e) => Reply::from(e),
+                        },
+                        Run::Transaction(Tx::Watch) => self.watch(run[0].1, stale).await,
+                        _ => self.exec().await,
                     };
                     tally.errors += u64::from(reply.is_error());
+                    // EXEC may have run a HELLO: its reply is in the protocol in force after.
+                    let protocol = self.protocol();
                     if reply_mode.after_command() {
                         reply.encode(protocol, out);
                     }
@@ -344,6 +383,132 @@ impl Conn {
             }
         }
         quit
+    }
+
+    /// Queues a command inside MULTI: `+QUEUED`, or an error that makes EXEC abort.
+    fn queue(&self, spec: &'static Spec, argv: &[Bytes]) -> Reply {
+        let mut s = self.state.lock();
+        let Some(multi) = s.multi.as_mut() else {
+            return Reply::error("ERR EXEC without MULTI");
+        };
+        if spec.has(flags::NO_MULTI) || matches!(spec.run, Run::Admin(_)) {
+            multi.failed = true;
+            return Reply::error("ERR Command not allowed inside a transaction");
+        }
+        multi.queued.push(argv.to_vec());
+        Reply::simple("QUEUED")
+    }
+
+    /// WATCH: reads the keys' versions through the read path (linearizable, or this node's
+    /// own state with READONLY) and remembers them for EXEC.
+    async fn watch(&mut self, argv: &[Bytes], stale: bool) -> Reply {
+        let db = {
+            let s = self.state.lock();
+            if s.multi.is_some() {
+                return Reply::error("ERR WATCH inside MULTI is not allowed");
+            }
+            s.db
+        };
+        let keys = &argv[1..];
+        let mut request = Vec::with_capacity(argv.len());
+        request.push(Bytes::from_static(observe::NAME.as_bytes()));
+        request.extend_from_slice(keys);
+        let mut observed = Reply::NilArray;
+        self.shared
+            .node
+            .read(
+                db,
+                &[(&observe::SPEC, &request[..])],
+                stale,
+                0,
+                |r, _, _| {
+                    observed = r.unwrap_or_else(Reply::from);
+                },
+            )
+            .await;
+        let seen = match observe::decode(db, keys, observed) {
+            Ok(seen) => seen,
+            Err(reply) => return reply,
+        };
+        let mut s = self.state.lock();
+        for w in seen {
+            // Watching a key twice keeps the first observation, as Redis does.
+            if !s.watched.iter().any(|o| o.db == w.db && o.key == w.key) {
+                s.watched.push(w);
+            }
+        }
+        Reply::OK
+    }
+
+    /// EXEC: the queued data commands and the watched keys go through the log as one entry;
+    /// connection commands queued with them run here once it is applied, their replies put
+    /// in their places. A SELECT inside the transaction is applied there and, when it
+    /// succeeded, selects the database here too.
+    async fn exec(&mut self) -> Reply {
+        let (multi, watched, db) = {
+            let mut s = self.state.lock();
+            let Some(multi) = s.multi.take() else {
+                return Reply::error("ERR EXEC without MULTI");
+            };
+            (multi, std::mem::take(&mut s.watched), s.db)
+        };
+        if multi.failed {
+            return Reply::error("EXECABORT Transaction discarded because of previous errors.");
+        }
+        let shared = self.shared.clone();
+        // Each queued command: logged (its place among the logged ones) or run here.
+        let mut logged: Vec<(&'static Spec, &[Bytes])> = Vec::new();
+        let mut plan: Vec<Option<&'static Spec>> = Vec::with_capacity(multi.queued.len());
+        for argv in &multi.queued {
+            let Some(spec) = shared.table.get(&argv[0]) else {
+                plan.push(None);
+                continue;
+            };
+            match spec.run {
+                Run::Write { .. } | Run::Read(_) => logged.push((spec, &argv[..])),
+                Run::Session(_) if spec.name == "select" => logged.push((spec, &argv[..])),
+                _ => {}
+            }
+            plan.push(Some(spec));
+        }
+        let mut applied = if logged.is_empty() && watched.is_empty() {
+            Vec::new().into_iter()
+        } else {
+            match shared.node.exec(db, watched, &logged).await {
+                Reply::Array(items) => items.into_iter(),
+                other => return other,
+            }
+        };
+        let mut replies = Vec::with_capacity(plan.len());
+        for (argv, spec) in multi.queued.iter().zip(plan) {
+            let reply = match spec.map(|s| (s, s.run)) {
+                Some((s, Run::Session(_))) if s.name == "select" => {
+                    let reply = applied.next().unwrap_or(Reply::NilArray);
+                    if reply == Reply::OK
+                        && let Ok(index) = cmd::connection::select::parse_db(
+                            &argv[1],
+                            shared.config.read().databases,
+                        )
+                    {
+                        self.state.lock().db = index;
+                    }
+                    reply
+                }
+                Some((_, Run::Write { .. } | Run::Read(_))) => {
+                    applied.next().unwrap_or(Reply::NilArray)
+                }
+                Some((_, Run::Session(f))) => {
+                    let client = self.state.lock().clone();
+                    let mut session = SessionImpl::new(&shared, client);
+                    let reply = f(&mut session, argv).unwrap_or_else(Reply::from);
+                    *self.state.lock() = session.into_client();
+                    reply
+                }
+                _ => Reply::error("ERR Command not allowed inside a transaction"),
+            };
+            replies.push(reply);
+        }
+        Reply::Array(replies)
     }
 
     /// Accounts for a command that ran: INFO commandstats and errorstats, and the slow log.

@@ -20,6 +20,12 @@ pub struct Db {
     expires: BTreeSet<(u64, Key)>,
     /// Keys deleted because their TTL had passed (INFO `expired_keys`).
     expired: u64,
+    /// The log index of the entry being applied (set by [`super::Store::begin_apply`]).
+    clock: u64,
+    /// The log index of the last entry that removed any key of this database (deleted,
+    /// expired, flushed, swapped away). A WATCH on an absent key aborts EXEC when this moved
+    /// past the point it was observed: the key may have been created and deleted since.
+    removed_at: u64,
 }
 
 /// One page of a SCAN.
@@ -31,6 +37,27 @@ pub struct ScanPage {
 }
 
 impl Db {
+    /// The log index of the last entry that removed a key of this database (0: none since
+    /// the data was loaded).
+    pub fn removed_at(&self) -> u64 {
+        self.removed_at
+    }
+
+    /// Records that the entry being applied removed keys of this database wholesale.
+    pub(super) fn mark_removed(&mut self) {
+        self.removed_at = self.clock;
+    }
+
+    /// Sets the removal mark as a snapshot recorded it.
+    pub(super) fn set_removed_at(&mut self, index: u64) {
+        self.removed_at = index;
+    }
+
+    /// Stamps later removals with the log index `index`.
+    pub(super) fn set_clock(&mut self, index: u64) {
+        self.clock = index;
+    }
+
     /// Number of keys, including expired ones not yet deleted (as Redis's DBSIZE).
     pub fn len(&self) -> usize {
         self.keys.len()
@@ -125,6 +152,7 @@ impl Db {
 
     fn remove_key(&mut self, k: Probe<'_>) -> Option<Entry> {
         let (stored, old) = self.keys.remove_with_key(&k)?;
+        self.removed_at = self.clock;
         if old.expire_at != 0 {
             self.expires.remove(&(old.expire_at, stored));
         }
@@ -153,7 +181,6 @@ impl Db {
         true
     }
 
-    /// FLUSHDB.
     /// Marks every key as last changed at log index `version`.
     pub fn set_versions(&mut self, version: u64) {
         let keys: Vec<Key> = self.keys.keys().cloned().collect();
@@ -164,7 +191,21 @@ impl Db {
         }
     }
 
+    /// Stamps the keys, in keyspace order, with `versions` (one per key).
+    pub(super) fn set_each_version(&mut self, mut versions: impl Iterator<Item = u64>) {
+        let keys: Vec<Key> = self.keys.keys().cloned().collect();
+        for key in keys {
+            if let (Some(entry), Some(v)) = (self.keys.get_mut(&key), versions.next()) {
+                entry.version = v;
+            }
+        }
+    }
+
+    /// FLUSHDB.
     pub fn flush(&mut self) {
+        if !self.keys.is_empty() {
+            self.removed_at = self.clock;
+        }
         self.keys = OrdMap::new();
         self.expires.clear();
     }

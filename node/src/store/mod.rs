@@ -14,6 +14,7 @@ mod key;
 mod list;
 mod set;
 mod value;
+mod versions;
 mod zset;
 
 pub use db::{Db, ScanPage};
@@ -70,10 +71,21 @@ impl Store {
         self.dbs.iter().enumerate()
     }
 
-    /// SWAPDB: exchanges the contents of two databases.
+    /// Stamps the changes of the entry at log index `index` (removals are recorded per
+    /// database for WATCH; see [`Db::removed_at`]).
+    pub fn begin_apply(&mut self, index: u64) {
+        for db in &mut self.dbs {
+            db.set_clock(index);
+        }
+    }
+
+    /// SWAPDB: exchanges the contents of two databases. Every key of both changes, as far as
+    /// WATCH is concerned.
     pub fn swap(&mut self, a: usize, b: usize) {
-        if a < self.dbs.len() && b < self.dbs.len() {
+        if a < self.dbs.len() && b < self.dbs.len() && a != b {
             self.dbs.swap(a, b);
+            self.dbs[a].mark_removed();
+            self.dbs[b].mark_removed();
         }
     }
 

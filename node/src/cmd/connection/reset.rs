@@ -34,6 +34,8 @@ fn run(session: &mut dyn Session, _argv: &[Bytes]) -> CmdResult {
     client.readonly = false;
     client.reply = ReplyMode::On;
     client.authenticated = !password_set;
+    client.multi = None;
+    client.watched.clear();
     Ok(Reply::simple("RESET"))
 }
 

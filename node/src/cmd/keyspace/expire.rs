@@ -316,11 +316,7 @@ mod tests {
             let index = k.m.last_applied() + 1;
             k.m.apply(
                 index,
-                &crate::machine::LogEntry {
-                    time_ms: 7000,
-                    db: 0,
-                    commands: vec![canon.clone()],
-                },
+                &crate::machine::LogEntry::commands(7000, 0, vec![canon.clone()]),
             );
             k.expire_at(0, "a", 0)
         };

@@ -169,17 +169,10 @@ pub(crate) mod testkit {
                     };
                     let index = self.m.last_applied() + 1;
                     self.m
-                        .apply(
-                            index,
-                            &LogEntry {
-                                time_ms: now,
-                                db: self.db,
-                                commands: vec![canon],
-                            },
-                        )
+                        .apply(index, &LogEntry::commands(now, self.db, vec![canon]))
                         .remove(0)
                 }
-                Run::Session(_) | Run::Admin(_) => {
+                Run::Session(_) | Run::Admin(_) | Run::Transaction(_) => {
                     panic!("{} is not a keyspace command", spec.name)
                 }
             }

@@ -751,17 +751,18 @@ mod tests {
     fn keyspace_counts_keys_and_expires() {
         use crate::machine::LogEntry;
         let mut s = TestSession::new();
-        let entry = |db: u32, cmds: &[&[&str]]| LogEntry {
-            time_ms: 1_000,
-            db,
-            commands: cmds
-                .iter()
-                .map(|c| {
-                    c.iter()
-                        .map(|a| Bytes::copy_from_slice(a.as_bytes()))
-                        .collect()
-                })
-                .collect(),
+        let entry = |db: u32, cmds: &[&[&str]]| {
+            LogEntry::commands(
+                1_000,
+                db,
+                cmds.iter()
+                    .map(|c| {
+                        c.iter()
+                            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+                            .collect()
+                    })
+                    .collect(),
+            )
         };
         {
             let mut m = s.machine.lock();

@@ -19,7 +19,7 @@ use crate::resp::Reply;
 pub const SPEC: Spec = Spec {
     name: "shutdown",
     arity: -1,
-    flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE,
+    flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::NO_MULTI,
     first_key: 0,
     last_key: 0,
     step: 0,

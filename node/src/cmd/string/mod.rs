@@ -161,14 +161,12 @@ pub(crate) mod testing {
                     Err(e) => return Reply::from(e),
                 };
                 let index = m.last_applied() + 1;
-                let entry = LogEntry {
-                    time_ms: now,
-                    db: 0,
-                    commands: vec![canon],
-                };
+                let entry = LogEntry::commands(now, 0, vec![canon]);
                 m.apply(index, &entry).remove(0)
             }
-            Run::Session(_) | Run::Admin(_) => panic!("{} is not a keyspace command", spec.name),
+            Run::Session(_) | Run::Admin(_) | Run::Transaction(_) => {
+                panic!("{} is not a keyspace command", spec.name)
+            }
         }
     }
 

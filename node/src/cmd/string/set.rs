@@ -223,15 +223,8 @@ mod tests {
             Err(e) => return Reply::from(e),
         };
         let index = m.last_applied() + 1;
-        m.apply(
-            index,
-            &LogEntry {
-                time_ms: now,
-                db: 0,
-                commands: vec![canon],
-            },
-        )
-        .remove(0)
+        m.apply(index, &LogEntry::commands(now, 0, vec![canon]))
+            .remove(0)
     }
 
     #[test]
