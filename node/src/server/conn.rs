@@ -15,11 +15,14 @@ use tracing::debug;
 use crate::cmd::server::command::{check_subcommand, full_name};
 use crate::cmd::session::ClientState;
 use crate::cmd::{self, CmdError, Run, Spec, flags};
-use crate::resp::{Limits, Parsed, Reply, parse_request};
+use crate::pubsub::{Mailbox, Subscriber};
+use crate::resp::{Limits, Parsed, Protocol, Reply, parse_request};
 
 use super::session::SessionImpl;
 use super::stats::CallTally;
 use super::{ClientHandle, Shared};
+
+mod pubsub;
 
 /// Replies to a connection refused by `maxclients`.
 pub(crate) async fn reject(mut stream: TcpStream) {
@@ -54,7 +57,11 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAd
             kill: kill.clone(),
         },
     );
+    // Pub/Sub messages past the output limits close the connection as CLIENT KILL does.
+    let mailbox = Arc::new(Mailbox::new(kill.clone()));
     let mut conn = Conn {
+        sub: Subscriber::new(id, shared.node.pubsub().clone(), mailbox),
+        unwritten: 0,
         shared: shared.clone(),
         state,
         id,
@@ -69,6 +76,11 @@ struct Conn {
     shared: Arc<Shared>,
     state: Arc<Mutex<ClientState>>,
     id: u64,
+    /// Pub/Sub subscriptions and the mailbox of messages to push; dropped (unsubscribing
+    /// everything) with the connection.
+    sub: Subscriber,
+    /// Bytes of messages taken from the mailbox and not yet written to the socket.
+    unwritten: usize,
 }
 
 /// Per-batch counters, added to the server's atomics once per batch rather than per command.
@@ -125,6 +137,7 @@ impl Conn {
             }
             let quit = self.run_batch(&batch, &mut wbuf).await;
             batch.clear();
+            self.take_pushes(&mut wbuf);
             if let Some(e) = &bad_protocol
                 && !quit
             {
@@ -136,8 +149,16 @@ impl Conn {
                     .counters
                     .net_out
                     .fetch_add(wbuf.len() as u64, Ordering::Relaxed);
-                stream.write_all(&wbuf).await?;
+                // A client that reads nothing must not hold the connection forever: CLIENT KILL
+                // and a Pub/Sub overflow close it even mid-write.
+                tokio::select! {
+                    written = stream.write_all(&wbuf) => written?,
+                    _ = &mut killed => return Ok(()),
+                }
                 wbuf.clear();
+                self.sub
+                    .mailbox()
+                    .release(std::mem::take(&mut self.unwritten));
                 if wbuf.capacity() > 1 << 20 {
                     // Do not keep a huge reply buffer around for an idle client.
                     wbuf = BytesMut::with_capacity(16 * 1024);
@@ -152,10 +173,13 @@ impl Conn {
             }
             let idle = self.shared.config.read().timeout;
             let read = stream.read_buf(&mut rbuf);
+            let mailbox = self.sub.mailbox().clone();
             let n = tokio::select! {
                 n = read => n?,
                 _ = &mut killed => return Ok(()),
-                _ = idle_timer(idle) => return Ok(()),
+                // Pub/Sub messages arrived: go round to write them.
+                _ = mailbox.wait() => continue,
+                _ = idle_timer(idle, self.sub.active()) => return Ok(()),
             };
             if n == 0 {
                 return Ok(());
@@ -167,19 +191,24 @@ impl Conn {
         }
     }
 
-    fn protocol(&self) -> crate::resp::Protocol {
+    fn protocol(&self) -> Protocol {
         self.state.lock().protocol
     }
 
     /// Looks a command up (unknown command and arity first, as Redis's `processCommand`), then
-    /// checks authentication.
-    fn ready(&self, argv: &[Bytes], authenticated: bool) -> Ready {
+    /// checks authentication, then, for a RESP2 connection in Pub/Sub mode (`pubsub_only`),
+    /// that the command is one it may run.
+    fn ready(&self, argv: &[Bytes], authenticated: bool, pubsub_only: bool) -> Ready {
         match cmd::lookup(&self.shared.table, argv) {
             Ok(spec) if !authenticated && !spec.has(flags::NO_AUTH) => {
                 // Redis checks subcommands (and their arity) before authentication.
                 let e = check_subcommand(spec, argv)
                     .err()
                     .unwrap_or(CmdError::NoAuth);
+                Ready::Rejected(e, Some(spec))
+            }
+            Ok(spec) if pubsub_only && !cmd::pubsub::allowed_when_subscribed(spec) => {
+                let e = CmdError::PubSubContext(full_name(spec, argv).into_owned());
                 Ready::Rejected(e, Some(spec))
             }
             Ok(spec) => Ready::Run(spec),
@@ -202,7 +231,8 @@ impl Conn {
                 let s = self.state.lock();
                 (s.authenticated, s.db, s.protocol, s.reply, s.readonly)
             };
-            let spec = match self.ready(&batch[i], authenticated) {
+            let pubsub_only = protocol == Protocol::Resp2 && self.sub.active();
+            let spec = match self.ready(&batch[i], authenticated, pubsub_only) {
                 Ready::Run(spec) => spec,
                 Ready::Rejected(e, spec) => {
                     debug!(client = self.id, error = %e, "command rejected");
@@ -228,9 +258,9 @@ impl Conn {
             };
             // The run of commands of the same kind starting at i.
             let mut run: Vec<(&'static Spec, &[Bytes])> = vec![(spec, &batch[i][..])];
-            if !matches!(spec.run, Run::Session(_) | Run::Admin(_)) {
+            if !matches!(spec.run, Run::Session(_) | Run::Admin(_) | Run::PubSub(_)) {
                 while let Some(next) = batch.get(i + run.len()) {
-                    match self.ready(next, authenticated) {
+                    match self.ready(next, authenticated, pubsub_only) {
                         Ready::Run(s) if same_kind(s, spec) => run.push((s, &next[..])),
                         _ => break,
                     }
@@ -298,6 +328,24 @@ impl Conn {
                         &mut tally.calls,
                     );
                 }
+                Run::PubSub(parse) => {
+                    let reply = self
+                        .run_pubsub(parse, run[0].1, protocol, reply_mode.after_command(), out)
+                        .await;
+                    tally.errors += u64::from(reply.is_error());
+                    {
+                        let mut s = self.state.lock();
+                        s.reply = reply_mode;
+                        s.subscriptions = self.sub.counts();
+                    }
+                    self.account(
+                        slow_threshold,
+                        run[0],
+                        started.elapsed(),
+                        &reply,
+                        &mut tally.calls,
+                    );
+                }
                 Run::Session(f) => {
                     let mut client = self.state.lock().clone();
                     // Redis records the command before running it (CLIENT LIST shows
@@ -313,6 +361,10 @@ impl Conn {
                         reply.encode(client.protocol, out);
                     }
                     quit = client.close_after_reply;
+                    if !client.subscribed() && self.sub.active() {
+                        // RESET left every subscription.
+                        self.sub.clear();
+                    }
                     *self.state.lock() = client;
                     self.account(
                         slow_threshold,
@@ -391,9 +443,10 @@ fn same_kind(a: &Spec, b: &Spec) -> bool {
     )
 }
 
-/// Resolves after `secs` seconds of idleness (never when 0).
-async fn idle_timer(secs: u64) {
-    if secs == 0 {
+/// Resolves after `secs` seconds of idleness (never when 0, nor for a Pub/Sub subscriber,
+/// which Redis's `timeout` spares too).
+async fn idle_timer(secs: u64, subscribed: bool) {
+    if secs == 0 || subscribed {
         std::future::pending::<()>().await;
     } else {
         tokio::time::sleep(Duration::from_secs(secs)).await;

@@ -179,7 +179,7 @@ pub(crate) mod testkit {
                         )
                         .remove(0)
                 }
-                Run::Session(_) | Run::Admin(_) => {
+                Run::Session(_) | Run::Admin(_) | Run::PubSub(_) => {
                     panic!("{} is not a keyspace command", spec.name)
                 }
             }

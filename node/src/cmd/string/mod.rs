@@ -168,7 +168,9 @@ pub(crate) mod testing {
                 };
                 m.apply(index, &entry).remove(0)
             }
-            Run::Session(_) | Run::Admin(_) => panic!("{} is not a keyspace command", spec.name),
+            Run::Session(_) | Run::Admin(_) | Run::PubSub(_) => {
+                panic!("{} is not a keyspace command", spec.name)
+            }
         }
     }
 
