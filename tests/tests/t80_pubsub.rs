@@ -2,7 +2,7 @@
 //! confirmations and counts, patterns, shard channels, RESP3 pushes, the commands a RESP2
 //! subscriber may run, PUBSUB introspection, RESET and disconnection, the output limit), and
 //! messages crossing a three-node cluster in RESP2 and RESP3, with PUBLISH counting receivers
-//! on every node and answering promptly when a node is dead.
+//! on every node and answering promptly when a node is dead or hung.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -59,7 +59,7 @@ fn hello(raw: &mut Raw, version: &str, first: &[u8]) {
 fn silent(raw: &mut Raw, wait: Duration) -> bool {
     raw.stream.set_read_timeout(Some(wait)).expect("timeout");
     let mut buf = [0u8; 256];
-    let quiet = matches!(raw.stream.read(&mut buf), Err(_));
+    let quiet = raw.stream.read(&mut buf).is_err();
     raw.stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .expect("timeout");
@@ -507,4 +507,51 @@ fn messages_cross_the_cluster_in_resp2_and_resp3() {
         assert!(Instant::now() < deadline, "node 2 was not counted again");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Sends a signal to a node's process.
+fn signal(pid: u32, sig: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "kill {sig} {pid}");
+}
+
+/// A node that accepts connections but never answers (SIGSTOP) costs PUBLISH one bounded
+/// wait; later messages do not wait for it, until it answers again.
+#[test]
+fn a_hung_node_costs_publish_one_bounded_wait() {
+    let cluster = Cluster::start(3);
+    cluster.wait_converged(Duration::from_secs(30));
+    let mut sub = raw(cluster.node(3).port);
+    expect(
+        &mut sub,
+        &["SUBSCRIBE", "room"],
+        "*3\r\n$9\r\nsubscribe\r\n$4\r\nroom\r\n:1\r\n",
+    );
+    let mut publisher = raw(cluster.node(1).port);
+    expect(&mut publisher, &["PUBLISH", "room", "warm"], ":1\r\n");
+    sub.roundtrip(b"", "*3\r\n$7\r\nmessage\r\n$4\r\nroom\r\n$4\r\nwarm\r\n");
+    let pid = cluster.node(2).pid().expect("node 2 runs");
+    signal(pid, "-STOP");
+    let mut later = Duration::ZERO;
+    for round in 0..5 {
+        let started = Instant::now();
+        expect(&mut publisher, &["PUBLISH", "room", "m"], ":1\r\n");
+        let took = started.elapsed();
+        println!("PUBLISH {round} with node 2 hung took {took:?}");
+        assert!(took < Duration::from_millis(1500), "PUBLISH took {took:?}");
+        if round > 0 {
+            later += took;
+        }
+        sub.roundtrip(b"", "*3\r\n$7\r\nmessage\r\n$4\r\nroom\r\n$1\r\nm\r\n");
+    }
+    // Waiting for the hung node each time would take 4 x 500 ms.
+    assert!(
+        later < Duration::from_millis(1000),
+        "later PUBLISHes took {later:?}"
+    );
+    signal(pid, "-CONT");
 }

@@ -131,9 +131,7 @@ mod tests {
     }
 
     fn taken(mb: &Mailbox) -> Vec<Message> {
-        let mut out = Vec::new();
-        mb.take(|m| out.push(m));
-        out
+        mb.take().into()
     }
 
     #[test]

@@ -170,22 +170,14 @@ impl Mailbox {
         self.wake.notified().await
     }
 
-    /// Takes every queued message, in order, into `each`; returns their bytes, which stay
-    /// counted until [`Mailbox::release`].
-    pub fn take(&self, mut each: impl FnMut(Message)) -> usize {
-        let messages = {
-            let mut q = self.queue.lock();
-            if q.messages.is_empty() {
-                return 0;
-            }
-            std::mem::take(&mut q.messages)
-        };
-        let mut bytes = 0;
-        for m in messages {
-            bytes += m.size();
-            each(m);
+    /// Takes every queued message, in order. Their bytes ([`Message::size`]) stay counted
+    /// until [`Mailbox::release`].
+    pub fn take(&self) -> VecDeque<Message> {
+        let mut q = self.queue.lock();
+        if q.messages.is_empty() {
+            return VecDeque::new();
         }
-        bytes
+        std::mem::take(&mut q.messages)
     }
 
     /// Stops counting `bytes` taken earlier: they were written to the socket.
@@ -205,7 +197,7 @@ impl Mailbox {
         self.queue.lock().closed
     }
 
-    /// Bytes queued or not yet written (CLIENT LIST `omem`).
+    /// Bytes queued or taken and not yet released.
     pub fn pending(&self) -> usize {
         self.queue.lock().pending
     }
@@ -227,14 +219,13 @@ mod tests {
         let mb = Mailbox::new(Arc::new(Notify::new()));
         mb.push(msg(b"1"));
         mb.push(msg(b"2"));
-        let mut got = Vec::new();
-        let bytes = mb.take(|m| got.push(m));
+        let got = mb.take();
         assert_eq!(got, vec![msg(b"1"), msg(b"2")]);
-        assert_eq!(bytes, 2 * msg(b"1").size());
+        let bytes = 2 * msg(b"1").size();
         assert_eq!(mb.pending(), bytes);
         mb.release(bytes);
         assert_eq!(mb.pending(), 0);
-        assert_eq!(mb.take(|_| {}), 0);
+        assert!(mb.take().is_empty());
     }
 
     #[test]
@@ -253,9 +244,9 @@ mod tests {
         assert!(!mb.is_closed());
         mb.push(msg(b"0123456789"));
         assert!(mb.is_closed());
-        assert_eq!(mb.take(|_| {}), 0, "what it held is dropped");
+        assert!(mb.take().is_empty(), "what it held is dropped");
         mb.push(msg(b"x"));
-        assert_eq!(mb.take(|_| {}), 0, "nothing is accepted once closed");
+        assert!(mb.take().is_empty(), "nothing is accepted once closed");
         // The notification was stored for the connection to see.
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
@@ -285,7 +276,7 @@ mod tests {
         );
         mb.push(msg(b"x"));
         mb.push(msg(b"x"));
-        let bytes = mb.take(|_| {});
+        let bytes: usize = mb.take().iter().map(Message::size).sum();
         mb.release(bytes);
         mb.push(msg(b"x"));
         assert!(!mb.is_closed());

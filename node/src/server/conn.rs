@@ -173,12 +173,11 @@ impl Conn {
             }
             let idle = self.shared.config.read().timeout;
             let read = stream.read_buf(&mut rbuf);
-            let mailbox = self.sub.mailbox().clone();
             let n = tokio::select! {
                 n = read => n?,
                 _ = &mut killed => return Ok(()),
                 // Pub/Sub messages arrived: go round to write them.
-                _ = mailbox.wait() => continue,
+                _ = self.sub.mailbox().wait() => continue,
                 _ = idle_timer(idle, self.sub.active()) => return Ok(()),
             };
             if n == 0 {

@@ -15,11 +15,15 @@ impl Conn {
     /// (RESP3 push frames, RESP2 arrays). Their bytes stay counted against the output limits
     /// until written.
     pub(super) fn take_pushes(&mut self, out: &mut BytesMut) {
+        let messages = self.sub.mailbox().take();
+        if messages.is_empty() {
+            return;
+        }
         let protocol = self.protocol();
-        self.unwritten += self
-            .sub
-            .mailbox()
-            .take(|message| message.reply().encode(protocol, out));
+        for message in messages {
+            self.unwritten += message.size();
+            message.reply().encode(protocol, out);
+        }
     }
 
     /// Runs a Pub/Sub command, writing its reply (replies, for subscriptions: one per name)
