@@ -9,13 +9,16 @@
 //! - [`raft`]: turns writes into log entries and serves reads;
 //! - [`machine`]: applies log entries deterministically, through the command table;
 //! - [`store`]: the data model (databases, keys, expiry, values), with no I/O and no clock;
-//! - [`rdb`]: RDB files (snapshots, backups): the reader, the writer, CRC64 and LZF.
+//! - [`rdb`]: RDB files (snapshots, backups): the reader, the writer, CRC64 and LZF;
+//! - [`pubsub`]: channel and pattern subscriptions and local delivery (the replication layer
+//!   carries messages to the other nodes).
 //!
 //! [`config`] reads redis.conf-style configuration, [`telemetry`] sets up logging.
 
 pub mod cmd;
 pub mod config;
 pub mod machine;
+pub mod pubsub;
 pub mod raft;
 pub mod rdb;
 pub mod resp;

@@ -306,6 +306,44 @@ def protocol_checks(proto):
         eq(r.zincrby(k("board"), 0.5, "player1"), 100.5, "ZINCRBY")
         raises(redis.ResponseError, "WRONGTYPE", lambda: r.lpush(k("user"), "x"), "WRONGTYPE")
 
+    def pubsub():
+        # The guide's SUBSCRIBE/PUBLISH through redis-py's PubSub object, with a channel and a
+        # matching pattern on one subscriber: PUBLISH counts both receptions.
+        channel, pattern = k("chan"), k("ch*")
+        sub = connect(protocol=proto)
+        p = sub.pubsub()
+        try:
+            p.subscribe(channel)
+            eq(p.get_message(timeout=TIMEOUT),
+               {"type": "subscribe", "pattern": None, "channel": channel, "data": 1},
+               "SUBSCRIBE confirmation")
+            p.psubscribe(pattern)
+            eq(p.get_message(timeout=TIMEOUT),
+               {"type": "psubscribe", "pattern": None, "channel": pattern, "data": 2},
+               "PSUBSCRIBE confirmation")
+            eq(r.publish(channel, "hello"), 2, "PUBLISH receivers")
+            eq(p.get_message(timeout=TIMEOUT),
+               {"type": "message", "pattern": None, "channel": channel, "data": "hello"},
+               "message")
+            eq(p.get_message(timeout=TIMEOUT),
+               {"type": "pmessage", "pattern": pattern, "channel": channel, "data": "hello"},
+               "pmessage")
+            eq(r.pubsub_numsub(channel), [(channel, 1)], "PUBSUB NUMSUB")
+            in_range(r.pubsub_numpat(), 1, 1000, "PUBSUB NUMPAT")
+            eq(channel in r.pubsub_channels(k("*")), True, "PUBSUB CHANNELS")
+            p.unsubscribe(channel)
+            eq(p.get_message(timeout=TIMEOUT),
+               {"type": "unsubscribe", "pattern": None, "channel": channel, "data": 1},
+               "UNSUBSCRIBE confirmation")
+            p.punsubscribe()
+            eq(p.get_message(timeout=TIMEOUT),
+               {"type": "punsubscribe", "pattern": None, "channel": pattern, "data": 0},
+               "PUNSUBSCRIBE confirmation")
+            eq(r.publish(channel, "unheard"), 0, "PUBLISH without subscribers")
+        finally:
+            p.close()
+            sub.close()
+
     def cleanup():
         names = [
             "str", "cache", "missing", "session", "plain", "e1", "ctr", "text", "max",
@@ -334,6 +372,7 @@ def protocol_checks(proto):
         ("client_name", client_name),
         ("binary", binary),
         ("data_structures", data_structures),
+        ("pubsub", pubsub),
         ("cleanup", cleanup),
     ]
 

@@ -70,6 +70,11 @@ impl ClusterNode {
         }
     }
 
+    /// The process id, while it runs (to pause it with SIGSTOP, say).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// A `redis` crate connection.
     pub fn conn(&self) -> redis::Connection {
         let client =

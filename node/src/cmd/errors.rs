@@ -50,6 +50,15 @@ pub enum CmdError {
     StringTooLong,
     #[error("ERR value is out of range, must be positive")]
     NotPositive,
+    /// A RESP2 connection in Pub/Sub mode ran another command (the command's full name).
+    #[error(
+        "ERR Can't execute '{0}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+    )]
+    PubSubContext(String),
+    /// Redis's `addReplySubcommandSyntaxError`: the subcommand as the client typed it, and
+    /// the command.
+    #[error("ERR unknown subcommand or wrong number of arguments for '{0}'. Try {1} HELP.")]
+    SubcommandSyntax(String, String),
     /// Any other error; the full text including its code (`"ERR ..."`).
     #[error("{0}")]
     Other(String),
@@ -78,6 +87,12 @@ impl CmdError {
     pub fn unknown_subcommand(sub: &[u8], command: &str) -> CmdError {
         let sub = String::from_utf8_lossy(&sub[..sub.len().min(128)]).into_owned();
         CmdError::UnknownSubcommand(no_newlines(&sub), command.to_ascii_uppercase())
+    }
+
+    /// `ERR unknown subcommand or wrong number of arguments for 'CHANNELS'. Try PUBSUB HELP.`
+    pub fn subcommand_syntax(sub: &[u8], command: &str) -> CmdError {
+        let sub = String::from_utf8_lossy(&sub[..sub.len().min(128)]).into_owned();
+        CmdError::SubcommandSyntax(no_newlines(&sub), command.to_ascii_uppercase())
     }
 
     pub fn wrong_arity(name: &str) -> CmdError {
@@ -149,6 +164,14 @@ mod tests {
             (
                 CmdError::unknown_subcommand(b"foo", "client"),
                 "ERR unknown subcommand 'foo'. Try CLIENT HELP.",
+            ),
+            (
+                CmdError::PubSubContext("client|list".into()),
+                "ERR Can't execute 'client|list': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+            ),
+            (
+                CmdError::subcommand_syntax(b"CHANNELS", "pubsub"),
+                "ERR unknown subcommand or wrong number of arguments for 'CHANNELS'. Try PUBSUB HELP.",
             ),
         ];
         for (err, text) in cases {

@@ -7,7 +7,9 @@
 //!   (relative times made absolute), and `apply` runs it over the keyspace with the entry's
 //!   time ([`Run::Write`]); the state machine re-dispatches logged argv through this same
 //!   table, so adding a command touches its file and its row here, never `raft/`,
-//! - or a **session** command that works on the connection or the server ([`Run::Session`]).
+//! - a **session** command that works on the connection or the server ([`Run::Session`]),
+//! - or a **Pub/Sub** command, parsed here into a [`pubsub::PubSubOp`] that the connection
+//!   runs with its subscriptions and the replication layer ([`Run::PubSub`]).
 //!
 //! This module does not depend on `server/` (which implements [`Session`]) nor on the
 //! network.
@@ -23,6 +25,7 @@ pub mod connection;
 pub mod hash;
 pub mod keyspace;
 pub mod list;
+pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod string;
@@ -88,6 +91,9 @@ pub enum Run {
     /// EXEC and WATCH: the connection runs them (EXEC proposes its queued transaction,
     /// WATCH reads versions through the read path).
     Transaction(transaction::Tx),
+    /// A Pub/Sub operation: parsed here, run by the connection (its subscriptions) and, for
+    /// PUBLISH, the replication layer (delivery on every node).
+    PubSub(fn(&[Bytes]) -> Result<pubsub::PubSubOp, CmdError>),
 }
 
 /// One command's declaration, as in Redis's command table.
@@ -222,6 +228,7 @@ pub(crate) fn all_specs() -> impl Iterator<Item = &'static Spec> {
         .chain(set::COMMANDS)
         .chain(zset::COMMANDS)
         .chain(transaction::COMMANDS)
+        .chain(pubsub::COMMANDS)
         .copied()
 }
 

@@ -47,6 +47,10 @@ pub struct ClientState {
     pub multi: Option<Multi>,
     /// The keys WATCHed for the next EXEC.
     pub watched: Vec<Watched>,
+    /// Pub/Sub subscriptions: channels, patterns, shard channels (CLIENT LIST `sub=`,
+    /// `psub=`, `ssub=`). The connection keeps the subscriptions themselves; a session
+    /// command that zeroes these (RESET) makes it drop them.
+    pub subscriptions: [usize; 3],
 }
 
 /// Which clients a CLIENT LIST TYPE or CLIENT KILL TYPE filter names (Redis's
@@ -123,18 +127,31 @@ impl ClientState {
             reply: ReplyMode::On,
             multi: None,
             watched: Vec::new(),
+            subscriptions: [0; 3],
         }
     }
 
-    /// The client's type for CLIENT LIST/KILL TYPE: every client is a normal one until
-    /// replicas and pub/sub exist.
+    /// The client's type for CLIENT LIST/KILL TYPE: `pubsub` once subscribed to anything
+    /// (Redis's `getClientType`), else normal.
     pub fn kind(&self) -> ClientKind {
-        ClientKind::Normal
+        if self.subscribed() {
+            ClientKind::PubSub
+        } else {
+            ClientKind::Normal
+        }
+    }
+
+    /// Whether the connection is in Pub/Sub mode (subscribed to anything).
+    pub fn subscribed(&self) -> bool {
+        self.subscriptions.iter().any(|&n| n > 0)
     }
 
     /// The `flags=` of CLIENT LIST, as Redis's `catClientInfoString`.
     pub fn flags(&self) -> String {
         let mut flags = String::new();
+        if self.subscribed() {
+            flags.push('P');
+        }
         if self.close_after_reply {
             flags.push('c');
         }
@@ -163,8 +180,8 @@ impl ClientState {
                 .unwrap_or_default()
         };
         format!(
-            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 \
-             ssub=0 multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 \
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} \
+             ssub={} multi={} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 \
              omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={} lib-name={} \
              lib-ver={}",
             self.id,
@@ -176,6 +193,9 @@ impl ClientState {
             self.last_interaction.elapsed().as_secs(),
             self.flags(),
             self.db,
+            self.subscriptions[0],
+            self.subscriptions[1],
+            self.subscriptions[2],
             self.multi.as_ref().map_or(-1, |m| m.queued.len() as i64),
             self.last_cmd,
             if self.protocol == Protocol::Resp3 {
@@ -244,6 +264,9 @@ pub struct ServerStats {
     pub config_file: String,
     pub executable: String,
     pub run_id: String,
+    /// Channels, patterns and shard channels with subscribers on this node (INFO
+    /// `pubsub_channels`, `pubsub_patterns`, `pubsubshard_channels`).
+    pub pubsub: [usize; 3],
 }
 
 /// The server as connection and server commands see it.

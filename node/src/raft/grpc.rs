@@ -1,4 +1,5 @@
-//! The gRPC server of a node: the Raft RPCs, forwarding and administration (proto/raft.proto).
+//! The gRPC server of a node: the Raft RPCs, forwarding, administration and Pub/Sub fan-out
+//! (proto/raft.proto).
 //!
 //! The server knows nothing of the node beyond the [`Host`] trait: the Raft instance, the
 //! node's identity, a status snapshot, and how to run a forwarded client request. Each RPC
@@ -21,6 +22,7 @@ use openraft::raft::ClientWriteResponse;
 use redraft_proto::v1 as pb;
 use redraft_proto::v1::admin_server::{Admin, AdminServer};
 use redraft_proto::v1::forward_server::{Forward, ForwardServer};
+use redraft_proto::v1::pub_sub_server::{PubSub, PubSubServer};
 use redraft_proto::v1::raft_server::{Raft, RaftServer};
 use tonic::metadata::MetadataMap;
 use tonic::transport::server::TcpIncoming;
@@ -60,6 +62,9 @@ pub trait Host: Send + Sync + 'static {
         &self,
         req: Forwarded,
     ) -> impl Future<Output = Result<Vec<Reply>, ForwardError>> + Send;
+    /// Delivers a message another node published to this node's subscribers; returns how
+    /// many received it.
+    fn deliver(&self, shard: bool, channel: &Bytes, message: &Bytes) -> u64;
 }
 
 /// A node's identity and Raft progress, as `Admin.Status` reports it.
@@ -112,7 +117,7 @@ pub enum ForwardError {
     Unknown(String),
 }
 
-/// Serves the Raft, Forward and Admin services on `listener` until `shutdown` completes,
+/// Serves the Raft, Forward, Admin and PubSub services on `listener` until `shutdown` completes,
 /// then lets open calls finish.
 pub async fn serve<H: Host>(
     listener: tokio::net::TcpListener,
@@ -132,7 +137,12 @@ pub async fn serve<H: Host>(
                 .max_decoding_message_size(MAX_MESSAGE_SIZE)
                 .max_encoding_message_size(MAX_MESSAGE_SIZE),
         )
-        .add_service(AdminServer::new(AdminService(host)))
+        .add_service(AdminServer::new(AdminService(host.clone())))
+        .add_service(
+            PubSubServer::new(PubSubService(host))
+                .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                .max_encoding_message_size(MAX_MESSAGE_SIZE),
+        )
         .serve_with_incoming_shutdown(incoming, shutdown)
         .await
 }
@@ -311,6 +321,23 @@ pub fn forward_response_from_pb(
             K::Unknown => ForwardError::Unknown(e.message),
         }),
     })
+}
+
+// ---- PubSub --------------------------------------------------------------------------------
+
+/// Messages published on other nodes, for this node's subscribers.
+pub struct PubSubService<H>(Arc<H>);
+
+#[tonic::async_trait]
+impl<H: Host> PubSub for PubSubService<H> {
+    async fn publish(
+        &self,
+        request: Request<pb::PublishRequest>,
+    ) -> Result<Response<pb::PublishReply>, Status> {
+        let req = request.into_inner();
+        let receivers = self.0.deliver(req.shard, &req.channel, &req.message);
+        Ok(Response::new(pb::PublishReply { receivers }))
+    }
 }
 
 // ---- Admin ----------------------------------------------------------------------------------

@@ -7,11 +7,14 @@
 //! - [`Node::read`] confirms leadership with a shared read index ([`reads`]) and reads the
 //!   applied state; followers forward reads, unless stale reads were asked for.
 //! - [`formation`] initializes a new cluster exactly once.
+//! - [`Node::publish`] ([`fanout`]) delivers a Pub/Sub message here and on every other member.
 //!
-//! The server layer sees only `write`, `read`, `expire_cycle` and the cluster status.
+//! The server layer sees only `write`, `read`, `expire_cycle`, `publish`, this node's Pub/Sub
+//! hub and the cluster status.
 
 pub mod admin;
 pub mod convert;
+pub mod fanout;
 pub mod formation;
 pub mod grpc;
 pub mod log_store;
@@ -38,6 +41,7 @@ use tracing::{info, warn};
 use crate::cmd::cluster_view::{AdminReply, AdminResult};
 use crate::cmd::{self, CmdError, Prepare, Run, Spec, Table};
 use crate::machine::{Machine, Request, Transaction, Watched};
+use crate::pubsub::Hub;
 use crate::resp::Reply;
 
 use self::grpc::{ForwardError, Forwarded, Host, NodeStatus};
@@ -95,6 +99,10 @@ pub struct Node {
     /// The commit index recorded in the log at startup: stale reads wait until it is
     /// applied, so a restarted node never serves state older than what it had.
     startup_committed: u64,
+    /// This node's Pub/Sub subscriptions.
+    pubsub: Arc<Hub>,
+    /// Which peers Pub/Sub messages currently reach.
+    fanout: Arc<fanout::FanOut>,
 }
 
 /// Wall-clock time in unix milliseconds.
@@ -218,6 +226,8 @@ impl Node {
             leader_heard_ms: std::sync::atomic::AtomicU64::new(0),
             started: Instant::now(),
             startup_committed,
+            pubsub: Arc::new(Hub::new()),
+            fanout: Arc::default(),
         });
         if let Some(listen) = node.config.raft_listen.clone() {
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -797,6 +807,10 @@ impl Host for Node {
         request: Forwarded,
     ) -> impl std::future::Future<Output = Result<Vec<Reply>, ForwardError>> + Send {
         self.serve_forwarded(request)
+    }
+
+    fn deliver(&self, shard: bool, channel: &Bytes, message: &Bytes) -> u64 {
+        self.pubsub.publish(shard, channel, message) as u64
     }
 }
 

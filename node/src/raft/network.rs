@@ -34,6 +34,7 @@ use parking_lot::Mutex;
 use redraft_proto::v1 as pb;
 use redraft_proto::v1::admin_client::AdminClient;
 use redraft_proto::v1::forward_client::ForwardClient;
+use redraft_proto::v1::pub_sub_client::PubSubClient;
 use redraft_proto::v1::raft_client::RaftClient;
 use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::{Code, Status};
@@ -368,6 +369,33 @@ impl Peers {
             Ok(Err(status)) => Err(lost(format!("{addr}: {}", status.message()))),
             Ok(Ok(resp)) => super::grpc::forward_response_from_pb(resp.into_inner())
                 .unwrap_or_else(|e| Err(lost(format!("bad answer from {addr}: {e}")))),
+        }
+    }
+
+    /// Hands a published message to the node at `addr`, which delivers it to its own
+    /// subscribers, and returns how many received it there. Bounded by `timeout`; a failure
+    /// says why as text (the message is then lost for that node: Pub/Sub is at-most-once).
+    pub async fn publish(
+        &self,
+        addr: &str,
+        shard: bool,
+        channel: bytes::Bytes,
+        message: bytes::Bytes,
+        timeout: Duration,
+    ) -> Result<u64, String> {
+        let channel_to = self.channels.get(addr)?;
+        let mut client = PubSubClient::new(channel_to)
+            .max_decoding_message_size(MAX_MESSAGE_SIZE)
+            .max_encoding_message_size(MAX_MESSAGE_SIZE);
+        let req = pb::PublishRequest {
+            channel,
+            message,
+            shard,
+        };
+        match tokio::time::timeout(timeout, client.publish(req)).await {
+            Err(_) => Err(format!("no answer from {addr} within {timeout:?}")),
+            Ok(Err(status)) => Err(format!("{addr}: {}", status.message())),
+            Ok(Ok(resp)) => Ok(resp.into_inner().receivers),
         }
     }
 

@@ -273,6 +273,11 @@ impl Host for TestNode {
         }
     }
 
+    /// Test nodes have no subscribers.
+    fn deliver(&self, _shard: bool, _channel: &Bytes, _message: &Bytes) -> u64 {
+        0
+    }
+
     /// Writes only: proposes the raw commands on the leader, relays them to the leader
     /// elsewhere.
     async fn forward(&self, req: Forwarded) -> Result<Vec<Reply>, ForwardError> {

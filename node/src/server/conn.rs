@@ -16,11 +16,14 @@ use crate::cmd::server::command::{check_subcommand, full_name};
 use crate::cmd::session::ClientState;
 use crate::cmd::transaction::{self, Tx, observe};
 use crate::cmd::{self, CmdError, Run, Spec, flags};
-use crate::resp::{Limits, Parsed, Reply, parse_request};
+use crate::pubsub::{Mailbox, Subscriber};
+use crate::resp::{Limits, Parsed, Protocol, Reply, parse_request};
 
 use super::session::SessionImpl;
 use super::stats::CallTally;
 use super::{ClientHandle, Shared};
+
+mod pubsub;
 
 /// Replies to a connection refused by `maxclients`.
 pub(crate) async fn reject(mut stream: TcpStream) {
@@ -55,7 +58,11 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAd
             kill: kill.clone(),
         },
     );
+    // Pub/Sub messages past the output limits close the connection as CLIENT KILL does.
+    let mailbox = Arc::new(Mailbox::new(kill.clone()));
     let mut conn = Conn {
+        sub: Subscriber::new(id, shared.node.pubsub().clone(), mailbox),
+        unwritten: 0,
         shared: shared.clone(),
         state,
         id,
@@ -70,6 +77,11 @@ struct Conn {
     shared: Arc<Shared>,
     state: Arc<Mutex<ClientState>>,
     id: u64,
+    /// Pub/Sub subscriptions and the mailbox of messages to push; dropped (unsubscribing
+    /// everything) with the connection.
+    sub: Subscriber,
+    /// Bytes of messages taken from the mailbox and not yet written to the socket.
+    unwritten: usize,
 }
 
 /// Per-batch counters, added to the server's atomics once per batch rather than per command.
@@ -126,6 +138,7 @@ impl Conn {
             }
             let quit = self.run_batch(&batch, &mut wbuf).await;
             batch.clear();
+            self.take_pushes(&mut wbuf);
             if let Some(e) = &bad_protocol
                 && !quit
             {
@@ -137,8 +150,16 @@ impl Conn {
                     .counters
                     .net_out
                     .fetch_add(wbuf.len() as u64, Ordering::Relaxed);
-                stream.write_all(&wbuf).await?;
+                // A client that reads nothing must not hold the connection forever: CLIENT KILL
+                // and a Pub/Sub overflow close it even mid-write.
+                tokio::select! {
+                    written = stream.write_all(&wbuf) => written?,
+                    _ = &mut killed => return Ok(()),
+                }
                 wbuf.clear();
+                self.sub
+                    .mailbox()
+                    .release(std::mem::take(&mut self.unwritten));
                 if wbuf.capacity() > 1 << 20 {
                     // Do not keep a huge reply buffer around for an idle client.
                     wbuf = BytesMut::with_capacity(16 * 1024);
@@ -156,7 +177,9 @@ impl Conn {
             let n = tokio::select! {
                 n = read => n?,
                 _ = &mut killed => return Ok(()),
-                _ = idle_timer(idle) => return Ok(()),
+                // Pub/Sub messages arrived: go round to write them.
+                _ = self.sub.mailbox().wait() => continue,
+                _ = idle_timer(idle, self.sub.active()) => return Ok(()),
             };
             if n == 0 {
                 return Ok(());
@@ -168,19 +191,24 @@ impl Conn {
         }
     }
 
-    fn protocol(&self) -> crate::resp::Protocol {
+    fn protocol(&self) -> Protocol {
         self.state.lock().protocol
     }
 
     /// Looks a command up (unknown command and arity first, as Redis's `processCommand`), then
-    /// checks authentication.
-    fn ready(&self, argv: &[Bytes], authenticated: bool) -> Ready {
+    /// checks authentication, then, for a RESP2 connection in Pub/Sub mode (`pubsub_only`),
+    /// that the command is one it may run.
+    fn ready(&self, argv: &[Bytes], authenticated: bool, pubsub_only: bool) -> Ready {
         match cmd::lookup(&self.shared.table, argv) {
             Ok(spec) if !authenticated && !spec.has(flags::NO_AUTH) => {
                 // Redis checks subcommands (and their arity) before authentication.
                 let e = check_subcommand(spec, argv)
                     .err()
                     .unwrap_or(CmdError::NoAuth);
+                Ready::Rejected(e, Some(spec))
+            }
+            Ok(spec) if pubsub_only && !cmd::pubsub::allowed_when_subscribed(spec) => {
+                let e = CmdError::PubSubContext(full_name(spec, argv).into_owned());
                 Ready::Rejected(e, Some(spec))
             }
             Ok(spec) => Ready::Run(spec),
@@ -210,7 +238,8 @@ impl Conn {
                     s.multi.is_some(),
                 )
             };
-            let spec = match self.ready(&batch[i], authenticated) {
+            let pubsub_only = protocol == Protocol::Resp2 && self.sub.active();
+            let spec = match self.ready(&batch[i], authenticated, pubsub_only) {
                 Ready::Run(spec) => spec,
                 Ready::Rejected(e, spec) => {
                     debug!(client = self.id, error = %e, "command rejected");
@@ -258,10 +287,10 @@ impl Conn {
             let mut run: Vec<(&'static Spec, &[Bytes])> = vec![(spec, &batch[i][..])];
             if !matches!(
                 spec.run,
-                Run::Session(_) | Run::Admin(_) | Run::Transaction(_)
+                Run::Session(_) | Run::Admin(_) | Run::Transaction(_) | Run::PubSub(_)
             ) {
                 while let Some(next) = batch.get(i + run.len()) {
-                    match self.ready(next, authenticated) {
+                    match self.ready(next, authenticated, pubsub_only) {
                         Ready::Run(s) if same_kind(s, spec) => run.push((s, &next[..])),
                         _ => break,
                     }
@@ -320,7 +349,7 @@ impl Conn {
                             Err(e) => Reply::from(e),
                         },
                         Run::Transaction(Tx::Watch) => self.watch(run[0].1, stale).await,
-                        _ => self.exec().await,
+                        _ => self.exec(out).await,
                     };
                     tally.errors += u64::from(reply.is_error());
                     // EXEC may have run a HELLO: its reply is in the protocol in force after.
@@ -329,6 +358,24 @@ impl Conn {
                         reply.encode(protocol, out);
                     }
                     self.state.lock().reply = reply_mode;
+                    self.account(
+                        slow_threshold,
+                        run[0],
+                        started.elapsed(),
+                        &reply,
+                        &mut tally.calls,
+                    );
+                }
+                Run::PubSub(parse) => {
+                    let reply = self
+                        .run_pubsub(parse, run[0].1, protocol, reply_mode.after_command(), out)
+                        .await;
+                    tally.errors += u64::from(reply.is_error());
+                    {
+                        let mut s = self.state.lock();
+                        s.reply = reply_mode;
+                        s.subscriptions = self.sub.counts();
+                    }
                     self.account(
                         slow_threshold,
                         run[0],
@@ -352,6 +399,10 @@ impl Conn {
                         reply.encode(client.protocol, out);
                     }
                     quit = client.close_after_reply;
+                    if !client.subscribed() && self.sub.active() {
+                        // RESET left every subscription.
+                        self.sub.clear();
+                    }
                     *self.state.lock() = client;
                     self.account(
                         slow_threshold,
@@ -441,10 +492,10 @@ impl Conn {
     }
 
     /// EXEC: the queued data commands and the watched keys go through the log as one entry;
-    /// connection commands queued with them run here once it is applied, their replies put
-    /// in their places. A SELECT inside the transaction is applied there and, when it
+    /// connection and Pub/Sub commands queued with them (PUBLISH) run here once it is
+    /// applied, their replies put in their places. A SELECT inside the transaction is applied there and, when it
     /// succeeded, selects the database here too.
-    async fn exec(&mut self) -> Reply {
+    async fn exec(&mut self, out: &mut BytesMut) -> Reply {
         let (multi, watched, db) = {
             let mut s = self.state.lock();
             let Some(multi) = s.multi.take() else {
@@ -497,6 +548,12 @@ impl Conn {
                 Some((_, Run::Write { .. } | Run::Read(_))) => {
                     applied.next().unwrap_or(Reply::NilArray)
                 }
+                Some((_, Run::PubSub(parse))) => {
+                    // Messages waiting go out before EXEC's reply; this command's own reply
+                    // is its element.
+                    let protocol = self.protocol();
+                    self.run_pubsub(parse, argv, protocol, false, out).await
+                }
                 Some((_, Run::Session(f))) => {
                     let client = self.state.lock().clone();
                     let mut session = SessionImpl::new(&shared, client);
@@ -508,6 +565,7 @@ impl Conn {
             };
             replies.push(reply);
         }
+        self.state.lock().subscriptions = self.sub.counts();
         Reply::Array(replies)
     }
 
@@ -556,9 +614,10 @@ fn same_kind(a: &Spec, b: &Spec) -> bool {
     )
 }
 
-/// Resolves after `secs` seconds of idleness (never when 0).
-async fn idle_timer(secs: u64) {
-    if secs == 0 {
+/// Resolves after `secs` seconds of idleness (never when 0, nor for a Pub/Sub subscriber,
+/// which Redis's `timeout` spares too).
+async fn idle_timer(secs: u64, subscribed: bool) {
+    if secs == 0 || subscribed {
         std::future::pending::<()>().await;
     } else {
         tokio::time::sleep(Duration::from_secs(secs)).await;

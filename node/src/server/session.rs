@@ -144,6 +144,7 @@ impl Session for SessionImpl<'_> {
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),
             run_id: self.shared.run_id.clone(),
+            pubsub: crate::pubsub::Kind::ALL.map(|k| self.shared.node.pubsub().count(k)),
         }
     }
 

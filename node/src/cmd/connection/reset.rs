@@ -5,7 +5,8 @@
 //! RESET
 //! ```
 //! Selects database 0, goes back to RESP2, clears the client name, turns CLIENT NO-EVICT off
-//! and CLIENT REPLY on, and logs the connection out when a password is set. The library name
+//! and CLIENT REPLY on, leaves every Pub/Sub subscription, and logs the connection out when
+//! a password is set. The library name
 //! and version (CLIENT SETINFO) stay, as in Redis 7.2.
 
 use bytes::Bytes;
@@ -33,6 +34,8 @@ fn run(session: &mut dyn Session, _argv: &[Bytes]) -> CmdResult {
     client.no_evict = false;
     client.readonly = false;
     client.reply = ReplyMode::On;
+    // The connection drops the subscriptions themselves when it sees these zeroed.
+    client.subscriptions = [0; 3];
     client.authenticated = !password_set;
     client.multi = None;
     client.watched.clear();
@@ -51,10 +54,12 @@ mod tests {
         s.wire(&["HELLO", "3", "SETNAME", "x"]);
         s.wire(&["SELECT", "3"]);
         s.wire(&["CLIENT", "SETINFO", "LIB-NAME", "lib"]);
+        s.client.subscriptions = [1, 2, 0];
         assert_eq!(s.wire(&["RESET"]), "+RESET\r\n");
         assert_eq!(s.client.db, 0);
         assert_eq!(s.client.protocol, Protocol::Resp2);
         assert_eq!(s.client.name, None);
+        assert!(!s.client.subscribed());
         assert_eq!(s.client.lib_name.as_deref(), Some(&b"lib"[..]));
         assert!(!s.client.authenticated);
         assert_eq!(s.wire(&["PING"]), "-NOAUTH Authentication required.\r\n");

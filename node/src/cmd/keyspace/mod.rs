@@ -172,7 +172,7 @@ pub(crate) mod testkit {
                         .apply(index, &LogEntry::commands(now, self.db, vec![canon]))
                         .remove(0)
                 }
-                Run::Session(_) | Run::Admin(_) | Run::Transaction(_) => {
+                Run::Session(_) | Run::Admin(_) | Run::Transaction(_) | Run::PubSub(_) => {
                     panic!("{} is not a keyspace command", spec.name)
                 }
             }

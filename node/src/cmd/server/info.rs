@@ -495,10 +495,10 @@ fn stats_section(l: &mut Lines<'_>, s: &ServerStats) {
     }
     l.add("keyspace_hits", s.keyspace_hits);
     l.add("keyspace_misses", s.keyspace_misses);
+    l.add("pubsub_channels", s.pubsub[0]);
+    l.add("pubsub_patterns", s.pubsub[1]);
+    l.add("pubsubshard_channels", s.pubsub[2]);
     for name in [
-        "pubsub_channels",
-        "pubsub_patterns",
-        "pubsubshard_channels",
         "latest_fork_usec",
         "total_forks",
         "migrate_cached_sockets",

@@ -164,7 +164,7 @@ pub(crate) mod testing {
                 let entry = LogEntry::commands(now, 0, vec![canon]);
                 m.apply(index, &entry).remove(0)
             }
-            Run::Session(_) | Run::Admin(_) | Run::Transaction(_) => {
+            Run::Session(_) | Run::Admin(_) | Run::Transaction(_) | Run::PubSub(_) => {
                 panic!("{} is not a keyspace command", spec.name)
             }
         }
