@@ -50,6 +50,12 @@ pub enum CmdError {
     StringTooLong,
     #[error("ERR value is out of range, must be positive")]
     NotPositive,
+    #[error("BUSYKEY Target key name already exists.")]
+    BusyKey,
+    #[error("ERR DUMP payload version or checksum are wrong")]
+    BadDumpPayload,
+    #[error("ERR Bad data format")]
+    BadDataFormat,
     /// Any other error; the full text including its code (`"ERR ..."`).
     #[error("{0}")]
     Other(String),
@@ -146,6 +152,12 @@ mod tests {
                 CmdError::StringTooLong,
                 "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
             ),
+            (CmdError::BusyKey, "BUSYKEY Target key name already exists."),
+            (
+                CmdError::BadDumpPayload,
+                "ERR DUMP payload version or checksum are wrong",
+            ),
+            (CmdError::BadDataFormat, "ERR Bad data format"),
             (
                 CmdError::unknown_subcommand(b"foo", "client"),
                 "ERR unknown subcommand 'foo'. Try CLIENT HELP.",

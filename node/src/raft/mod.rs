@@ -16,8 +16,11 @@ pub mod formation;
 pub mod grpc;
 pub mod log_store;
 pub mod network;
+mod persist;
 pub mod propose;
 pub mod reads;
+mod restore;
+pub mod saves;
 pub mod snapshot;
 pub mod state_machine;
 #[cfg(test)]
@@ -48,6 +51,8 @@ use self::reads::{ReadBarrier, ReadError};
 use self::snapshot::SnapshotFile;
 use self::state_machine::{Applied, StateMachine};
 use self::types::{NodeId, NodeInfo, TypeConfig};
+
+pub use self::restore::check_file as restore_check;
 
 /// How a node takes part in its cluster.
 #[derive(Debug, Clone)]
@@ -95,6 +100,8 @@ pub struct Node {
     /// The commit index recorded in the log at startup: stale reads wait until it is
     /// applied, so a restarted node never serves state older than what it had.
     startup_committed: u64,
+    /// Snapshot bookkeeping (SAVE, BGSAVE, LASTSAVE, INFO persistence).
+    saves: Arc<saves::Saves>,
 }
 
 /// Wall-clock time in unix milliseconds.
@@ -147,10 +154,20 @@ impl Node {
         let (snapshots, loaded) = SnapshotFile::open(&snapshot_path, config.databases)?;
         let applied = match loaded {
             Some(_) if !has_state => anyhow::bail!(
-                "{} exists but the raft log in {} is empty: refusing to start from a snapshot \
-                 without its log; to restore a backup, see the README (backup and restore)",
-                snapshot_path.display(),
-                raft_dir.display()
+                "{file} exists but the raft log in {raft} is empty: refusing to start from a \
+                 file that the cluster's log does not know (it would not be replicated). To \
+                 make it the data of the whole cluster, start this node with the same options \
+                 plus `--restore {file}` (it is checked, moved aside, and loaded through Raft \
+                 once the cluster has a leader), or start without it and run \
+                 `redis-cli -p {port} RAFT.RESTORE /path/to/the/file` (README: backup and restore)",
+                file = std::fs::canonicalize(&snapshot_path)
+                    .unwrap_or_else(|_| snapshot_path.clone())
+                    .display(),
+                raft = raft_dir.display(),
+                port = config
+                    .client_addr
+                    .rsplit_once(':')
+                    .map_or("6379", |(_, p)| p),
             ),
             Some(loaded) => {
                 check_snapshot_covers_log(&log, &loaded.meta, &snapshot_path)?;
@@ -195,7 +212,8 @@ impl Node {
         .validate()
         .context("invalid raft configuration")?;
         let peers = Peers::new();
-        let sm = StateMachine::new(applied.clone(), snapshots);
+        let saves = Arc::new(saves::Saves::default());
+        let sm = StateMachine::new(applied.clone(), snapshots, saves.clone());
         let raft = Raft::new(
             config.node_id,
             Arc::new(raft_config),
@@ -218,6 +236,7 @@ impl Node {
             leader_heard_ms: std::sync::atomic::AtomicU64::new(0),
             started: Instant::now(),
             startup_committed,
+            saves,
         });
         if let Some(listen) = node.config.raft_listen.clone() {
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -600,6 +619,7 @@ pub fn admin_reply(result: AdminResult) -> Reply {
     match result {
         Ok(AdminReply::Ok) => Reply::OK,
         Ok(AdminReply::Count(n)) => Reply::Int(n as i64),
+        Ok(AdminReply::Status(s)) => Reply::Simple(Bytes::from(s)),
         Err(text) => Reply::error(text),
     }
 }
