@@ -104,6 +104,19 @@ pub struct Node {
     saves: Arc<saves::Saves>,
 }
 
+/// Whether the data directory `dir` holds Raft state (a vote or log entries): checked before
+/// `--restore`, which needs an empty node.
+pub fn has_state_at(dir: &std::path::Path) -> anyhow::Result<bool> {
+    let raft_dir = dir.join("raft");
+    if !raft_dir.exists() {
+        return Ok(false);
+    }
+    let log = SledLogStore::open(&raft_dir)
+        .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?;
+    log.has_state()
+        .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))
+}
+
 /// Wall-clock time in unix milliseconds.
 pub fn wall_ms() -> u64 {
     SystemTime::now()
@@ -151,15 +164,16 @@ impl Node {
             .has_state()
             .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?;
         let snapshot_path = config.dir.join(&config.dbfilename);
-        let (snapshots, loaded) = SnapshotFile::open(&snapshot_path, config.databases)?;
-        let applied = match loaded {
-            Some(_) if !has_state => anyhow::bail!(
+        if !has_state && snapshot_path.exists() {
+            anyhow::bail!(
                 "{file} exists but the raft log in {raft} is empty: refusing to start from a \
                  file that the cluster's log does not know (it would not be replicated). To \
                  make it the data of the whole cluster, start this node with the same options \
                  plus `--restore {file}` (it is checked, moved aside, and loaded through Raft \
-                 once the cluster has a leader), or start without it and run \
-                 `redis-cli -p {port} RAFT.RESTORE /path/to/the/file` (README: backup and restore)",
+                 once the cluster has a leader), or move it out of {dir}, start the node, and \
+                 run `redis-cli -p {port} RAFT.RESTORE /new/path/of/the/file` (README: backup \
+                 and restore)",
+                dir = config.dir.display(),
                 file = std::fs::canonicalize(&snapshot_path)
                     .unwrap_or_else(|_| snapshot_path.clone())
                     .display(),
@@ -168,7 +182,10 @@ impl Node {
                     .client_addr
                     .rsplit_once(':')
                     .map_or("6379", |(_, p)| p),
-            ),
+            );
+        }
+        let (snapshots, loaded) = SnapshotFile::open(&snapshot_path, config.databases)?;
+        let applied = match loaded {
             Some(loaded) => {
                 check_snapshot_covers_log(&log, &loaded.meta, &snapshot_path)?;
                 info!(

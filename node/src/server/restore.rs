@@ -21,7 +21,7 @@ use crate::raft::Node;
 /// file to restore.
 pub fn prepare(config: &Config, file: &Path) -> Result<PathBuf> {
     let raft_dir = config.dir.join("raft");
-    if raft_dir.exists() {
+    if crate::raft::has_state_at(&config.dir)? {
         bail!(
             "--restore {}: this node already has a raft log in {}; --restore is for empty data \
              directories (remove the flag to start it as it is, or restore online with \
