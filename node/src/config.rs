@@ -52,7 +52,17 @@ pub struct Config {
     pub raft_leader_wait_ms: u64,
     /// How long a proposed write waits for its commit before its outcome is unknown.
     pub raft_write_timeout_ms: u64,
+    /// `save <seconds> <changes> ...`: snapshot points, as Redis's (empty: none).
+    pub save: Vec<(u64, u64)>,
+    /// Whether a config file or command line `save` line was read yet: the first one
+    /// replaces the defaults, later ones add to it (Redis's `setConfigSaveOption`).
+    pub save_loaded: bool,
+    /// `--restore FILE` (start-up only): once the cluster has a leader, make FILE its data.
+    pub restore: Option<PathBuf>,
 }
+
+/// Redis's default save points: after 3600 s with 1 change, 300 s with 100, 60 s with 10000.
+pub const DEFAULT_SAVE: &[(u64, u64)] = &[(3600, 1), (300, 100), (60, 10000)];
 
 impl Default for Config {
     fn default() -> Self {
@@ -83,6 +93,9 @@ impl Default for Config {
             raft_snapshot_entries: 20_000,
             raft_leader_wait_ms: 3_000,
             raft_write_timeout_ms: 10_000,
+            save: DEFAULT_SAVE.to_vec(),
+            save_loaded: false,
+            restore: None,
         }
     }
 }
@@ -92,7 +105,7 @@ impl Default for Config {
 /// `proto-max-bulk-len` live).
 pub const PARAMETERS: &[(&str, bool)] = &[
     // Reported so tools that read them (redis-benchmark, GUIs) see this server's truth: no
-    // RDB save points and no AOF until persistence lands.
+    // AOF (the Raft log makes writes durable).
     ("appendonly", false),
     ("bind", false),
     ("databases", false),
@@ -113,7 +126,7 @@ pub const PARAMETERS: &[(&str, bool)] = &[
     ("raft-snapshot-entries", false),
     ("raft-write-timeout-ms", true),
     ("requirepass", true),
-    ("save", false),
+    ("save", true),
     ("slowlog-log-slower-than", true),
     ("slowlog-max-len", true),
     ("stale-reads", true),
@@ -203,6 +216,20 @@ impl Config {
                 }
                 self.bind = values.to_vec();
             }
+            // Every word is a value (`save 3600 1 300 100`, `--save ""`); the first line read
+            // replaces the defaults and later ones add to it, as in Redis.
+            "save" => {
+                let points = parse_save(&values.join(" ")).map_err(anyhow::Error::msg)?;
+                if !self.save_loaded {
+                    self.save_loaded = true;
+                    self.save.clear();
+                }
+                self.save.extend(points);
+            }
+            "restore" => match values {
+                [file] if !file.is_empty() => self.restore = Some(PathBuf::from(file)),
+                _ => bail!("'restore' takes the path of an RDB file"),
+            },
             "rename-command" => match values {
                 [old, new] => self.rename_commands.push((old.clone(), new.clone())),
                 _ => bail!("'rename-command' takes a command name and a new name (or \"\")"),
@@ -235,9 +262,7 @@ impl Config {
             "port" => self.port = int(value, 0, 65535)? as u16,
             "bind" => self.bind = value.split_whitespace().map(str::to_string).collect(),
             "requirepass" => self.requirepass = value.to_string(),
-            // Accepted only with the values this server has (a redis.conf saying so loads).
-            "save" if value.trim().is_empty() => {}
-            "save" => return Err("RDB save points are not available yet".to_string()),
+            "save" => self.save = parse_save(value)?,
             "appendonly" if value.eq_ignore_ascii_case("no") => {}
             "appendonly" => {
                 return Err(
@@ -331,7 +356,12 @@ impl Config {
             "raft-snapshot-entries" => self.raft_snapshot_entries.to_string(),
             "raft-leader-wait-ms" => self.raft_leader_wait_ms.to_string(),
             "raft-write-timeout-ms" => self.raft_write_timeout_ms.to_string(),
-            "save" => String::new(),
+            "save" => self
+                .save
+                .iter()
+                .map(|(s, c)| format!("{s} {c}"))
+                .collect::<Vec<_>>()
+                .join(" "),
             "appendonly" => "no".to_string(),
             _ => return None,
         })
@@ -359,6 +389,27 @@ fn parse_peers(value: &str) -> Result<std::collections::BTreeMap<u64, String>, S
         }
     }
     Ok(peers)
+}
+
+/// Save points `seconds changes [seconds changes ...]`, checked as Redis's
+/// `setConfigSaveOption` (seconds >= 1, changes >= 0); empty or `""` for none.
+fn parse_save(value: &str) -> Result<Vec<(u64, u64)>, String> {
+    let invalid = || "Invalid save parameters".to_string();
+    let words: Vec<&str> = value.split_whitespace().filter(|w| *w != "\"\"").collect();
+    if words.len() % 2 == 1 {
+        return Err(invalid());
+    }
+    words
+        .chunks_exact(2)
+        .map(|pair| {
+            let seconds = pair[0].parse::<i64>().ok().filter(|&s| s >= 1);
+            let changes = pair[1].parse::<i64>().ok().filter(|&c| c >= 0);
+            match (seconds, changes) {
+                (Some(s), Some(c)) => Ok((s as u64, c as u64)),
+                _ => Err(invalid()),
+            }
+        })
+        .collect()
 }
 
 /// `yes` or `no`, as Redis's boolean directives.
@@ -538,6 +589,39 @@ mod tests {
             let mut copy = c.clone();
             assert_eq!(copy.set(name, &value), Ok(()), "{name}");
         }
+    }
+
+    #[test]
+    fn save_points_as_redis() {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut c = Config::default();
+        assert_eq!(c.get("save").as_deref(), Some("3600 1 300 100 60 10000"));
+        // The first line replaces the defaults, the next ones add.
+        c.set_directive("save", &words(&["900", "1"])).unwrap();
+        c.set_directive("save", &words(&["60", "5"])).unwrap();
+        assert_eq!(c.save, vec![(900, 1), (60, 5)]);
+        // CONFIG SET replaces; "" disables.
+        c.set("save", "10 2 20 3").unwrap();
+        assert_eq!(c.save, vec![(10, 2), (20, 3)]);
+        c.set("save", "").unwrap();
+        assert_eq!(c.get("save").as_deref(), Some(""));
+        let mut d = Config::default();
+        d.set_directive("save", &words(&[""])).unwrap();
+        assert!(d.save.is_empty());
+        for bad in ["1", "0 1", "1 -1", "x 1", "1 1 2"] {
+            assert_eq!(
+                c.set("save", bad),
+                Err("Invalid save parameters".into()),
+                "{bad}"
+            );
+        }
+        let c = Config::from_args(
+            &words(&["--save", "30", "7", "--restore", "/tmp/x.rdb"]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.save, vec![(30, 7)]);
+        assert_eq!(c.restore, Some(PathBuf::from("/tmp/x.rdb")));
     }
 
     #[test]

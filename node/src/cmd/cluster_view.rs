@@ -78,6 +78,34 @@ pub enum AdminOp {
     Wait { replicas: u64, timeout_ms: u64 },
     /// Writes a snapshot of this node's applied state now (runs on the receiving node).
     Snapshot,
+    /// SAVE: a snapshot covering every write acknowledged before, on disk before the reply
+    /// (runs on the receiving node).
+    Save,
+    /// BGSAVE [SCHEDULE]: the same, in the background.
+    BgSave,
+    /// LASTSAVE: when this node last wrote its snapshot.
+    LastSave,
+    /// The leader's applied index once it has confirmed it still leads (a follower's read
+    /// barrier before SAVE); internal.
+    ReadIndex,
+    /// RAFT.RESTORE: makes the RDB file at `path` (on the receiving node) the data of the
+    /// whole cluster.
+    Restore { path: String },
+}
+
+/// The figures of `INFO persistence` (Redis's names).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersistenceInfo {
+    pub changes_since_last_save: u64,
+    pub bgsave_in_progress: bool,
+    /// Unix seconds.
+    pub last_save_time: u64,
+    pub last_bgsave_ok: bool,
+    /// -1 before the first save.
+    pub last_bgsave_time_sec: i64,
+    /// -1 when none runs.
+    pub current_bgsave_time_sec: i64,
+    pub saves: u64,
 }
 
 /// What an admin operation answers: a status line, a count, or an error text.
@@ -87,6 +115,8 @@ pub type AdminResult = Result<AdminReply, String>;
 pub enum AdminReply {
     Ok,
     Count(u64),
+    /// A status line other than OK (`+Background saving started`).
+    Status(String),
 }
 
 pub type AdminFuture<'a> = Pin<Box<dyn Future<Output = AdminResult> + Send + 'a>>;

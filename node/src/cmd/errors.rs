@@ -59,6 +59,12 @@ pub enum CmdError {
     /// the command.
     #[error("ERR unknown subcommand or wrong number of arguments for '{0}'. Try {1} HELP.")]
     SubcommandSyntax(String, String),
+    #[error("BUSYKEY Target key name already exists.")]
+    BusyKey,
+    #[error("ERR DUMP payload version or checksum are wrong")]
+    BadDumpPayload,
+    #[error("ERR Bad data format")]
+    BadDataFormat,
     /// Any other error; the full text including its code (`"ERR ..."`).
     #[error("{0}")]
     Other(String),
@@ -161,6 +167,12 @@ mod tests {
                 CmdError::StringTooLong,
                 "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
             ),
+            (CmdError::BusyKey, "BUSYKEY Target key name already exists."),
+            (
+                CmdError::BadDumpPayload,
+                "ERR DUMP payload version or checksum are wrong",
+            ),
+            (CmdError::BadDataFormat, "ERR Bad data format"),
             (
                 CmdError::unknown_subcommand(b"foo", "client"),
                 "ERR unknown subcommand 'foo'. Try CLIENT HELP.",

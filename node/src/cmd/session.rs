@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::machine::{Machine, Watched};
 use crate::resp::Protocol;
 
-use super::cluster_view::ClusterStatus;
+use super::cluster_view::{ClusterStatus, PersistenceInfo};
 use super::server::slowlog::SlowLog;
 use super::transaction::Multi;
 use super::{CmdError, Table};
@@ -279,6 +279,8 @@ pub trait Session {
     fn machine(&self) -> MappedMutexGuard<'_, Machine>;
     /// The Raft cluster as this node sees it (ROLE, INFO replication, RAFT.INFO).
     fn cluster(&self) -> ClusterStatus;
+    /// This node's snapshot figures (INFO persistence).
+    fn persistence(&self) -> PersistenceInfo;
     fn slowlog(&self) -> &Mutex<SlowLog>;
     /// A snapshot of every connected client's state (CLIENT LIST).
     fn clients(&self) -> Vec<ClientState>;
@@ -436,6 +438,17 @@ pub(crate) mod testing {
                 leader_age_ms: None,
                 members: Vec::new(),
                 snapshot_index: None,
+            }
+        }
+
+        fn persistence(&self) -> PersistenceInfo {
+            PersistenceInfo {
+                changes_since_last_save: 3,
+                last_save_time: 1_700_000_000,
+                last_bgsave_ok: true,
+                last_bgsave_time_sec: -1,
+                current_bgsave_time_sec: -1,
+                ..PersistenceInfo::default()
             }
         }
 

@@ -85,12 +85,23 @@ impl Node {
     /// Runs an admin command (`argv`, parsed as `op`) on the leader: here when this node
     /// leads, else forwarded.
     pub async fn admin(&self, op: AdminOp, argv: &[Bytes]) -> AdminResult {
-        if op == AdminOp::Snapshot {
-            return self.snapshot_now().await;
+        // These run on the node that receives them.
+        match op {
+            AdminOp::Snapshot => return self.snapshot_now().await,
+            AdminOp::Save => return self.save().await,
+            AdminOp::BgSave => return self.bgsave().await,
+            AdminOp::LastSave => return self.lastsave(),
+            AdminOp::Restore { path } => return self.restore_file(&path).await,
+            _ => {}
         }
         if self.is_leader() {
             return self.admin_local(op).await;
         }
+        self.admin_on_leader(&op, argv).await
+    }
+
+    /// Forwards an admin command (`argv`, parsed as `op`) to the leader.
+    pub(super) async fn admin_on_leader(&self, op: &AdminOp, argv: &[Bytes]) -> AdminResult {
         let Some(super::Route::Leader(addr)) = self.route().await else {
             return Err("TRYAGAIN no Raft leader is available; retry".to_string());
         };
@@ -100,9 +111,12 @@ impl Node {
             commands: vec![argv.to_vec()],
             transaction: None,
         };
-        match self.peers.forward(&addr, request, admin_timeout(&op)).await {
+        match self.peers.forward(&addr, request, admin_timeout(op)).await {
             Ok(replies) => match replies.into_iter().next() {
                 Some(Reply::Int(n)) => Ok(AdminReply::Count(n.max(0) as u64)),
+                Some(Reply::Simple(s)) if &s[..] != b"OK" => {
+                    Ok(AdminReply::Status(String::from_utf8_lossy(&s).into_owned()))
+                }
                 Some(Reply::Error(e)) => Err(String::from_utf8_lossy(&e).into_owned()),
                 Some(_) => Ok(AdminReply::Ok),
                 None => Err("ERR the leader sent no reply".to_string()),
@@ -147,6 +161,11 @@ impl Node {
                 self.wait_replicas(replicas, timeout_ms).await,
             )),
             AdminOp::Snapshot => self.snapshot_now().await,
+            AdminOp::ReadIndex => self.confirmed_index().await.map(AdminReply::Count),
+            AdminOp::Save => self.save().await,
+            AdminOp::BgSave => self.bgsave().await,
+            AdminOp::LastSave => self.lastsave(),
+            AdminOp::Restore { path } => self.restore_file(&path).await,
         }
     }
 

@@ -19,8 +19,11 @@ pub mod formation;
 pub mod grpc;
 pub mod log_store;
 pub mod network;
+mod persist;
 pub mod propose;
 pub mod reads;
+mod restore;
+pub mod saves;
 pub mod snapshot;
 pub mod state_machine;
 #[cfg(test)]
@@ -52,6 +55,8 @@ use self::reads::{ReadBarrier, ReadError};
 use self::snapshot::SnapshotFile;
 use self::state_machine::{Applied, StateMachine};
 use self::types::{NodeId, NodeInfo, TypeConfig};
+
+pub use self::restore::check_file as restore_check;
 
 /// How a node takes part in its cluster.
 #[derive(Debug, Clone)]
@@ -103,6 +108,21 @@ pub struct Node {
     pubsub: Arc<Hub>,
     /// Which peers Pub/Sub messages currently reach.
     fanout: Arc<fanout::FanOut>,
+    /// Snapshot bookkeeping (SAVE, BGSAVE, LASTSAVE, INFO persistence).
+    saves: Arc<saves::Saves>,
+}
+
+/// Whether the data directory `dir` holds Raft state (a vote or log entries): checked before
+/// `--restore`, which needs an empty node.
+pub fn has_state_at(dir: &std::path::Path) -> anyhow::Result<bool> {
+    let raft_dir = dir.join("raft");
+    if !raft_dir.exists() {
+        return Ok(false);
+    }
+    let log = SledLogStore::open(&raft_dir)
+        .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?;
+    log.has_state()
+        .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))
 }
 
 /// Wall-clock time in unix milliseconds.
@@ -152,14 +172,28 @@ impl Node {
             .has_state()
             .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?;
         let snapshot_path = config.dir.join(&config.dbfilename);
+        if !has_state && snapshot_path.exists() {
+            anyhow::bail!(
+                "{file} exists but the raft log in {raft} is empty: refusing to start from a \
+                 file that the cluster's log does not know (it would not be replicated). To \
+                 make it the data of the whole cluster, start this node with the same options \
+                 plus `--restore {file}` (it is checked, moved aside, and loaded through Raft \
+                 once the cluster has a leader), or move it out of {dir}, start the node, and \
+                 run `redis-cli -p {port} RAFT.RESTORE /new/path/of/the/file` (README: backup \
+                 and restore)",
+                dir = config.dir.display(),
+                file = std::fs::canonicalize(&snapshot_path)
+                    .unwrap_or_else(|_| snapshot_path.clone())
+                    .display(),
+                raft = raft_dir.display(),
+                port = config
+                    .client_addr
+                    .rsplit_once(':')
+                    .map_or("6379", |(_, p)| p),
+            );
+        }
         let (snapshots, loaded) = SnapshotFile::open(&snapshot_path, config.databases)?;
         let applied = match loaded {
-            Some(_) if !has_state => anyhow::bail!(
-                "{} exists but the raft log in {} is empty: refusing to start from a snapshot \
-                 without its log; to restore a backup, see the README (backup and restore)",
-                snapshot_path.display(),
-                raft_dir.display()
-            ),
             Some(loaded) => {
                 check_snapshot_covers_log(&log, &loaded.meta, &snapshot_path)?;
                 info!(
@@ -203,7 +237,8 @@ impl Node {
         .validate()
         .context("invalid raft configuration")?;
         let peers = Peers::new();
-        let sm = StateMachine::new(applied.clone(), snapshots);
+        let saves = Arc::new(saves::Saves::default());
+        let sm = StateMachine::new(applied.clone(), snapshots, saves.clone());
         let raft = Raft::new(
             config.node_id,
             Arc::new(raft_config),
@@ -228,6 +263,7 @@ impl Node {
             startup_committed,
             pubsub: Arc::new(Hub::new()),
             fanout: Arc::default(),
+            saves,
         });
         if let Some(listen) = node.config.raft_listen.clone() {
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -719,6 +755,7 @@ pub fn admin_reply(result: AdminResult) -> Reply {
     match result {
         Ok(AdminReply::Ok) => Reply::OK,
         Ok(AdminReply::Count(n)) => Reply::Int(n as i64),
+        Ok(AdminReply::Status(s)) => Reply::Simple(Bytes::from(s)),
         Err(text) => Reply::error(text),
     }
 }

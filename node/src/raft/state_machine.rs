@@ -15,6 +15,7 @@ use openraft::storage::{RaftSnapshotBuilder, RaftStateMachine};
 use openraft::{EntryPayload, OptionalSend, RaftLogId};
 use parking_lot::Mutex;
 
+use super::saves::Saves;
 use super::snapshot::{SnapshotFile, SnapshotMetaExt};
 use super::types::{
     ApplyResponse, Entry, LogId, Snapshot, SnapshotMeta, StorageError, StoredMembership, TypeConfig,
@@ -38,18 +39,40 @@ pub struct Applied {
 pub struct StateMachine {
     applied: Arc<Mutex<Applied>>,
     snapshots: Arc<SnapshotFile>,
+    saves: Arc<Saves>,
 }
 
 impl StateMachine {
     /// A state machine holding `applied` (empty, or loaded from the latest snapshot), whose
-    /// snapshots are kept in `snapshots`.
-    pub fn new(applied: Arc<Mutex<Applied>>, snapshots: Arc<SnapshotFile>) -> StateMachine {
-        StateMachine { applied, snapshots }
+    /// snapshots are kept in `snapshots` and reported to `saves`.
+    pub fn new(
+        applied: Arc<Mutex<Applied>>,
+        snapshots: Arc<SnapshotFile>,
+        saves: Arc<Saves>,
+    ) -> StateMachine {
+        StateMachine {
+            applied,
+            snapshots,
+            saves,
+        }
     }
 }
 
 impl RaftSnapshotBuilder<TypeConfig> for StateMachine {
     async fn build_snapshot(&mut self) -> Result<Snapshot, StorageError> {
+        self.saves.started();
+        let result = self.build().await;
+        self.saves.finished(match &result {
+            Ok(s) => Ok(s.meta.last_log_id.map_or(0, |id| id.index)),
+            Err(_) => Err(()),
+        });
+        result
+    }
+}
+
+impl StateMachine {
+    /// Writes a point-in-time snapshot of the applied state to the snapshot file.
+    async fn build(&mut self) -> Result<Snapshot, StorageError> {
         let (store, time_ms, last_log_id, membership) = {
             let mut a = self.applied.lock();
             a.commands_since_snapshot = 0;
@@ -138,6 +161,8 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         let loaded = tokio::task::spawn_blocking(move || files.install_bytes(&data, &meta_owned))
             .await
             .map_err(|e| meta.read_error(format!("snapshot task failed: {e}")))??;
+        self.saves
+            .installed(meta.last_log_id.map_or(0, |id| id.index));
         let mut a = self.applied.lock();
         a.machine = loaded;
         a.commands_since_snapshot = 0;

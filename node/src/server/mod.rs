@@ -6,6 +6,7 @@
 //! `store/` directly.
 
 mod conn;
+mod restore;
 mod session;
 mod stats;
 
@@ -119,6 +120,10 @@ pub async fn run(config: Config) -> Result<()> {
         .first()
         .and_then(|l| l.local_addr().ok())
         .map_or(config.port, |a| a.port());
+    let restore = match &config.restore {
+        Some(file) => Some(restore::prepare(&config, file)?),
+        None => None,
+    };
     let node = Node::start(cluster_config(&config, port)?).await?;
     let table = Table::with_renames(&config.rename_commands);
     let shared = Arc::new(Shared {
@@ -154,6 +159,20 @@ pub async fn run(config: Config) -> Result<()> {
     }
     tokio::spawn(expire_loop(shared.clone()));
     tokio::spawn(ops_sampler(shared.clone()));
+    tokio::spawn(save_points(shared.clone()));
+    let (restore_failed_tx, restore_failed) = tokio::sync::oneshot::channel();
+    match restore {
+        Some(file) => {
+            tokio::spawn(restore::run(shared.node.clone(), file, restore_failed_tx));
+        }
+        None => drop(restore_failed_tx),
+    }
+    let restore_failed = async {
+        match restore_failed.await {
+            Ok(e) => e,
+            Err(_) => std::future::pending().await,
+        }
+    };
     crate::cmd::server::info::record_startup_memory();
     // As Redis: SHUTDOWN, SIGTERM and SIGINT all stop the server with exit status 0.
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -162,6 +181,7 @@ pub async fn run(config: Config) -> Result<()> {
         _ = shared.shutdown.notified() => info!("user requested shutdown..."),
         _ = sigterm.recv() => info!("received SIGTERM scheduling shutdown..."),
         _ = tokio::signal::ctrl_c() => info!("received SIGINT scheduling shutdown..."),
+        e = restore_failed => return Err(e),
     }
     info!("redraft is now ready to exit, bye bye...");
     Ok(())
@@ -203,6 +223,20 @@ async fn expire_loop(shared: Arc<Shared>) {
         while shared.node.expire_cycle(PER_DB).await >= PER_DB
             && started.elapsed() < Duration::from_millis(25)
         {}
+    }
+}
+
+/// Redis's `save` points (checked once a second, as `serverCron` does): a background save
+/// when one is due. The points come from the configuration in force (CONFIG SET save).
+async fn save_points(shared: Arc<Shared>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        let points = shared.config.read().save.clone();
+        if !points.is_empty() && shared.node.save_if_due(&points).await {
+            info!("save point reached: background saving started");
+        }
     }
 }
 

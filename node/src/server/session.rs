@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use parking_lot::{MappedMutexGuard, Mutex, RwLock};
 
-use crate::cmd::cluster_view::ClusterStatus;
+use crate::cmd::cluster_view::{ClusterStatus, PersistenceInfo};
 use crate::cmd::server::slowlog::SlowLog;
 use crate::cmd::session::{ClientState, CommandStat, KillFilter, ServerStats, Session};
 use crate::cmd::{CmdError, Table};
@@ -46,6 +46,10 @@ impl Session for SessionImpl<'_> {
 
     fn cluster(&self) -> ClusterStatus {
         self.shared.node.cluster_status()
+    }
+
+    fn persistence(&self) -> PersistenceInfo {
+        self.shared.node.persistence_info()
     }
 
     fn slowlog(&self) -> &Mutex<SlowLog> {

@@ -5,7 +5,9 @@
 pub mod raft_addnode;
 pub mod raft_info;
 pub mod raft_promote;
+pub mod raft_readindex;
 pub mod raft_removenode;
+pub mod raft_restore;
 pub mod raft_snapshot;
 pub mod readonly;
 pub mod readwrite;
@@ -21,7 +23,9 @@ pub const COMMANDS: &[&Spec] = &[
     &raft_addnode::SPEC,
     &raft_info::SPEC,
     &raft_promote::SPEC,
+    &raft_readindex::SPEC,
     &raft_removenode::SPEC,
+    &raft_restore::SPEC,
     &raft_snapshot::SPEC,
     &readonly::SPEC,
     &readwrite::SPEC,

@@ -6,6 +6,7 @@
 
 pub mod copy;
 pub mod del;
+pub mod dump;
 pub mod exists;
 pub mod expire;
 pub mod expire_sweep;
@@ -22,6 +23,7 @@ pub mod pttl;
 pub mod randomkey;
 pub mod rename;
 pub mod renamenx;
+pub mod restore;
 pub mod scan;
 pub mod touch;
 pub mod ttl;
@@ -35,6 +37,7 @@ pub const COMMANDS: &[&Spec] = &[
     &expire_sweep::SPEC,
     &copy::SPEC,
     &del::SPEC,
+    &dump::SPEC,
     &exists::SPEC,
     &expire::SPEC,
     &expireat::SPEC,
@@ -50,6 +53,7 @@ pub const COMMANDS: &[&Spec] = &[
     &randomkey::SPEC,
     &rename::SPEC,
     &renamenx::SPEC,
+    &restore::SPEC,
     &scan::SPEC,
     &touch::SPEC,
     &ttl::SPEC,

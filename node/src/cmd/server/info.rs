@@ -28,7 +28,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 
 use crate::cmd::cluster::role::split_addr;
-use crate::cmd::cluster_view::{ClusterStatus, Role};
+use crate::cmd::cluster_view::{ClusterStatus, PersistenceInfo, Role};
 use crate::cmd::session::ServerStats;
 use crate::cmd::{CmdResult, Run, Session, Spec, args, flags};
 use crate::resp::Reply;
@@ -109,7 +109,7 @@ fn run(session: &mut dyn Session, argv: &[Bytes]) -> CmdResult {
             }
             "clients" => clients(&mut lines, session, &stats),
             "memory" => memory(&mut lines),
-            "persistence" => persistence(&mut lines, &stats),
+            "persistence" => persistence(&mut lines, &session.persistence()),
             "stats" => stats_section(&mut lines, &stats),
             "replication" => replication(&mut lines, &session.cluster()),
             "raft" => crate::cmd::cluster::raft_info::raft_section(&session.cluster(), &mut lines),
@@ -418,7 +418,10 @@ fn memory(l: &mut Lines<'_>) {
     l.add("lazyfreed_objects", 0);
 }
 
-fn persistence(l: &mut Lines<'_>, stats: &ServerStats) {
+/// Redis 7.0's persistence fields: the snapshot figures are this node's (every snapshot is
+/// a background save here, whoever triggered it); there is no fork, so no copy-on-write, and
+/// no AOF (the Raft log makes writes durable).
+fn persistence(l: &mut Lines<'_>, p: &PersistenceInfo) {
     for (name, value) in [
         ("loading", "0"),
         ("async_loading", "0"),
@@ -428,17 +431,20 @@ fn persistence(l: &mut Lines<'_>, stats: &ServerStats) {
         ("current_fork_perc", "0.00"),
         ("current_save_keys_processed", "0"),
         ("current_save_keys_total", "0"),
-        ("rdb_changes_since_last_save", "0"),
-        ("rdb_bgsave_in_progress", "0"),
     ] {
         l.add(name, value);
     }
-    l.add("rdb_last_save_time", stats.started_unix);
+    l.add("rdb_changes_since_last_save", p.changes_since_last_save);
+    l.add("rdb_bgsave_in_progress", u8::from(p.bgsave_in_progress));
+    l.add("rdb_last_save_time", p.last_save_time);
+    l.add(
+        "rdb_last_bgsave_status",
+        if p.last_bgsave_ok { "ok" } else { "err" },
+    );
+    l.add("rdb_last_bgsave_time_sec", p.last_bgsave_time_sec);
+    l.add("rdb_current_bgsave_time_sec", p.current_bgsave_time_sec);
+    l.add("rdb_saves", p.saves);
     for (name, value) in [
-        ("rdb_last_bgsave_status", "ok"),
-        ("rdb_last_bgsave_time_sec", "-1"),
-        ("rdb_current_bgsave_time_sec", "-1"),
-        ("rdb_saves", "0"),
         ("rdb_last_cow_size", "0"),
         ("rdb_last_load_keys_expired", "0"),
         ("rdb_last_load_keys_loaded", "0"),
