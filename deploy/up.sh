@@ -23,7 +23,7 @@ fi
 
 echo "building redraft (release, static)"
 (cd "$repo" && CARGO_TARGET_DIR=$(redraft_target_dir) \
-    cargo build --release -p redraft-node -p redraft-client --bins)
+    cargo build --release --workspace)
 
 env_file=$deploy/.env
 if [[ ! -f "$env_file" ]]; then
