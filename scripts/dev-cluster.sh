@@ -16,7 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$(redraft_repo)"
 target=$(redraft_target_dir)
 CARGO_TARGET_DIR=$target cargo build --release -p redraft-node --bin redraft
-bin=${REDRAFT_BIN:-$target/release/redraft}
+bin=${REDRAFT_BIN:-$(redraft_bin_dir)/redraft}
 
 peers="1=127.0.0.1:7379,2=127.0.0.1:7380,3=127.0.0.1:7381"
 pids=()

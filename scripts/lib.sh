@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Helpers shared by scripts/test.sh, scripts/run.sh, .ci/run, tests/node/run_smoke.sh and
-# tests/bench/compare.sh. Source it; it defines functions only and changes no shell option.
+# Helpers shared by scripts/test.sh, scripts/run.sh, .ci/run, tests/node/run_smoke.sh,
+# tests/bench/*.sh, deploy/*.sh and tests/docker/compose_test.sh. Source it; it defines
+# functions and REDRAFT_TRIPLE only and changes no shell option.
 
 # The repository root (this file lives in <repo>/scripts).
 redraft_repo() {
@@ -19,6 +20,29 @@ redraft_target_dir() {
         printf '%s\n' "$cache"
     else
         printf '%s\n' "$(redraft_repo)/target"
+    fi
+}
+
+# The Rust target the project builds for (`[build] target` of .cargo/config.toml): release
+# binaries are linked statically, so the same build serves the tests and the container image.
+REDRAFT_TRIPLE=x86_64-unknown-linux-gnu
+
+# Where `cargo build --release` puts the binaries (redraft, redraft-cli): the target dir's
+# <triple>/release, because the build target is explicit.
+redraft_bin_dir() {
+    printf '%s/%s/release\n' "$(redraft_target_dir)" "$REDRAFT_TRIPLE"
+}
+
+# The docker compose command of this machine, one word per line: `docker compose` (the
+# plugin) when it answers, else `docker-compose`. Fails when there is neither.
+# Use: mapfile -t compose < <(redraft_compose)
+redraft_compose() {
+    if docker compose version >/dev/null 2>&1; then
+        printf '%s\n' docker compose
+    elif command -v docker-compose >/dev/null 2>&1; then
+        printf '%s\n' docker-compose
+    else
+        return 1
     fi
 }
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The test command of the README: format, lint, build, unit and end-to-end tests, then the
 # redis-py check and the Node.js smoke check against redraft servers started here, one with a
-# password (given through REDIS_PASSWORD, like the users' .env) and one without.
+# password (given through REDIS_PASSWORD, like the users' .env) and one without, then the
+# docker compose cluster test (tests/docker/compose_test.sh; skipped, saying so, when no
+# Docker engine answers).
 #
 #   scripts/test.sh
 #
 # Builds once, in release, into one target dir: $CARGO_TARGET_DIR, else /var/cache/redraft-target
-# when writable, else ./target. Needs cargo (with rustfmt and clippy), python3 with the `redis`
+# when writable, else ./target. The binaries are static (.cargo/config.toml) and land in
+# <target dir>/x86_64-unknown-linux-gnu/release; the docker test builds its image from them. Needs cargo (with rustfmt and clippy), python3 with the `redis`
 # package, node 20 and the shared/ folder beside the repository (.ci/run installs what is
 # missing). Every step runs even when an earlier one failed (except that nothing runs after a
 # failed build); the exit status is non-zero when any step failed.
@@ -20,7 +23,7 @@ cd "$repo" || exit 1
 
 target=$(redraft_target_dir)
 export CARGO_TARGET_DIR=$target
-bin=$target/release/redraft
+bin=$(redraft_bin_dir)/redraft
 
 results=()
 step_notes=()
@@ -135,6 +138,16 @@ client_checks() {
     return "$status"
 }
 
+# The compose test, noted in the summary with its last line (the failover time, or why it
+# was skipped).
+compose_check() {
+    local out=$target/compose-test.out status
+    REDRAFT_BIN_DIR=$(redraft_bin_dir) timeout 600 tests/docker/compose_test.sh | tee "$out"
+    status=${PIPESTATUS[0]}
+    step_notes+=("      docker compose: $(tail -n 1 "$out")")
+    return "$status"
+}
+
 echo "redraft tests: repo $repo, target dir $target"
 cargo --version
 
@@ -148,6 +161,7 @@ step "cargo test --release" env REDRAFT_BIN="$bin" cargo test --release --worksp
 password="redraft-test-$RANDOM$RANDOM"
 step "clients, with password" client_checks "with password" "$password"
 step "clients, without password" client_checks "without password" ""
+step "docker compose cluster" compose_check
 
 summary
 ((failures == 0))

@@ -368,6 +368,48 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Refuses a node that would accept clients from other machines without a password
+    /// unless `allow` (the `REDRAFT_ALLOW_NO_PASSWORD=1` environment variable) says that is
+    /// intended. Redis 7.0 starts in that case and answers every non-loopback client with
+    /// `-DENIED` (protected mode); a container always binds beyond loopback, so there a
+    /// forgotten `.env` would leave every node open or useless: failing at start, with the
+    /// reason in the log, is the safer of the two.
+    pub fn check_exposed_without_password(&self, allow: bool) -> Result<()> {
+        if !self.requirepass.is_empty() || allow {
+            return Ok(());
+        }
+        let exposed: Vec<&str> = self
+            .bind
+            .iter()
+            .map(|b| b.trim_start_matches('-'))
+            .filter(|b| !is_loopback(b))
+            .collect();
+        if exposed.is_empty() {
+            return Ok(());
+        }
+        bail!(
+            "refusing to listen on {} without a password: set REDIS_PASSWORD (or \
+             requirepass), or set REDRAFT_ALLOW_NO_PASSWORD=1 to run without one",
+            exposed.join(" ")
+        )
+    }
+}
+
+/// Whether a `bind` address only accepts connections from this machine.
+fn is_loopback(addr: &str) -> bool {
+    addr == "localhost"
+        || addr
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether `REDRAFT_ALLOW_NO_PASSWORD` allows a node exposed without a password: `1` or
+/// `yes`, as documented; anything else (unset, empty, `0`) does not.
+pub fn allow_no_password(value: Option<&str>) -> bool {
+    matches!(value.map(str::trim), Some("1" | "yes" | "true"))
+}
+
 /// `1=host:port,2=host:port`: ids and Raft addresses.
 fn parse_peers(value: &str) -> Result<std::collections::BTreeMap<u64, String>, String> {
     let mut peers = std::collections::BTreeMap::new();
@@ -622,6 +664,32 @@ mod tests {
         .unwrap();
         assert_eq!(c.save, vec![(30, 7)]);
         assert_eq!(c.restore, Some(PathBuf::from("/tmp/x.rdb")));
+    }
+
+    #[test]
+    fn an_exposed_node_needs_a_password() {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let loopback = Config::from_args(&words(&["--bind", "127.0.0.1", "-::1"]), None).unwrap();
+        assert!(loopback.check_exposed_without_password(false).is_ok());
+        let exposed = Config::from_args(&words(&["--bind", "0.0.0.0"]), None).unwrap();
+        let err = exposed.check_exposed_without_password(false).unwrap_err();
+        assert!(
+            err.to_string().contains("REDRAFT_ALLOW_NO_PASSWORD=1"),
+            "{err}"
+        );
+        assert!(exposed.check_exposed_without_password(true).is_ok());
+        let with_env =
+            Config::from_args(&words(&["--bind", "0.0.0.0"]), Some("pw".into())).unwrap();
+        assert!(with_env.check_exposed_without_password(false).is_ok());
+        // An empty REDIS_PASSWORD is no password.
+        let empty =
+            Config::from_args(&words(&["--bind", "10.0.0.5"]), Some(String::new())).unwrap();
+        assert!(empty.check_exposed_without_password(false).is_err());
+        assert!(allow_no_password(Some("1")));
+        assert!(allow_no_password(Some("yes")));
+        assert!(!allow_no_password(Some("")));
+        assert!(!allow_no_password(Some("0")));
+        assert!(!allow_no_password(None));
     }
 
     #[test]

@@ -23,7 +23,9 @@ static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
                   Directives: port, bind, requirepass, dir, dbfilename, databases, \
                   rename-command, slowlog-log-slower-than, slowlog-max-len, maxclients, timeout, \
                   tcp-keepalive, loglevel, logfile, proto-max-bulk-len, io-threads.\n\n\
-                  Environment: REDIS_PASSWORD sets requirepass (a --requirepass flag wins)."
+                  Environment: REDIS_PASSWORD sets requirepass (a --requirepass flag wins). \
+                  A node bound beyond loopback (e.g. --bind 0.0.0.0) refuses to start \
+                  without a password unless REDRAFT_ALLOW_NO_PASSWORD=1."
 )]
 struct Cli {
     /// [CONFIG_FILE] [--directive value ...]
@@ -38,6 +40,8 @@ struct Cli {
 fn main() -> Result<()> {
     let cli = Cli::parse();
     let config = redraft::Config::from_args(&cli.args, std::env::var("REDIS_PASSWORD").ok())?;
+    let allow = std::env::var("REDRAFT_ALLOW_NO_PASSWORD").ok();
+    config.check_exposed_without_password(redraft::config::allow_no_password(allow.as_deref()))?;
     redraft::telemetry::init(&config.loglevel, &config.logfile)?;
     // One I/O thread runs everything on the current thread, as Redis does: no work stealing,
     // no cross-thread wakeups. More threads use tokio's work-stealing scheduler.

@@ -57,7 +57,7 @@ if [[ -z "${REDRAFT_BIN:-}" ]]; then
     target=$(redraft_target_dir)
     echo "building redraft (release, target dir $target)"
     CARGO_TARGET_DIR=$target cargo build --release --workspace
-    REDRAFT_BIN=$target/release/redraft
+    REDRAFT_BIN=$(redraft_bin_dir)/redraft
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/redraft-bench.XXXXXX")

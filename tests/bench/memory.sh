@@ -27,7 +27,7 @@ datasets=("$@")
 if [[ -z "${REDRAFT_BIN:-}" ]]; then
     target=$(redraft_target_dir)
     CARGO_TARGET_DIR=$target cargo build --release --workspace >&2
-    REDRAFT_BIN=$target/release/redraft
+    REDRAFT_BIN=$(redraft_bin_dir)/redraft
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/redraft-mem.XXXXXX")

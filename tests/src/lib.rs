@@ -1,9 +1,10 @@
 //! Shared helpers for the end-to-end tests: start a real `redraft` process on a free port and
 //! talk to it with the `redis` crate or raw sockets.
 //!
-//! The binary is found through `REDRAFT_BIN` (set by `.ci/run` after building), or else next
-//! to the test executable in the cargo target directory (`target/<profile>/redraft`), which
-//! `cargo test --workspace` builds because the node crate is part of the workspace.
+//! The binary is found through `REDRAFT_BIN` (set by `scripts/test.sh` after building), or
+//! else next to the test executable in the cargo target directory
+//! (`target/x86_64-unknown-linux-gnu/release/redraft` with the project's .cargo/config.toml),
+//! which `cargo test --workspace` builds because the node crate is part of the workspace.
 
 pub mod cluster;
 
@@ -18,7 +19,7 @@ pub fn redraft_bin() -> PathBuf {
     if let Ok(path) = std::env::var("REDRAFT_BIN") {
         return PathBuf::from(path);
     }
-    // target/<profile>/deps/<test-binary> → target/<profile>/redraft
+    // target/[<triple>/]<profile>/deps/<test-binary> → target/[<triple>/]<profile>/redraft
     let exe = std::env::current_exe().expect("test executable path");
     let profile_dir = exe
         .parent()

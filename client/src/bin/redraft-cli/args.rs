@@ -39,6 +39,8 @@ pub struct Options {
     pub stdin_last_arg: bool,
     /// `-t`: connect (and reply) timeout; none by default, as redis-cli.
     pub timeout: Option<Duration>,
+    /// `--healthcheck`: check that the node can serve instead of running a command.
+    pub healthcheck: bool,
     pub command: Vec<Vec<u8>>,
 }
 
@@ -58,6 +60,7 @@ impl Default for Options {
             resp3: false,
             stdin_last_arg: false,
             timeout: None,
+            healthcheck: false,
             command: Vec::new(),
         }
     }
@@ -95,6 +98,7 @@ pub fn parse(args: &[Vec<u8>]) -> Result<Action, String> {
             "-x" => opts.stdin_last_arg = true,
             "-3" => opts.resp3 = true,
             "-2" => opts.resp3 = false,
+            "--healthcheck" => opts.healthcheck = true,
             "--help" => return Ok(Action::Help),
             "-v" | "--version" => return Ok(Action::Version),
             _ if arg.starts_with('-') => return Err(unrecognized()),
@@ -217,6 +221,7 @@ mod tests {
         assert_eq!((o.repeat, o.interval), (5, Duration::from_millis(500)));
         assert_eq!(run(&["--raw", "--no-raw"]).output, OutputMode::Standard);
         assert_eq!(run(&["-r", "-1", "PING"]).repeat, -1);
+        assert!(run(&["--healthcheck", "-p", "7000"]).healthcheck);
     }
 
     #[test]

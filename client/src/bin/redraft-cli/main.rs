@@ -8,6 +8,7 @@
 
 mod args;
 mod format;
+mod health;
 mod repl;
 mod session;
 mod split;
@@ -73,6 +74,9 @@ fn run(mut opts: Options) -> u8 {
             return 1;
         }
     };
+    if opts.healthcheck {
+        return rt.block_on(health::run(&opts));
+    }
     let (repeat, interval) = (opts.repeat, opts.interval);
     if opts.command.is_empty() {
         let interactive = std::io::stdin().is_terminal();
@@ -124,6 +128,9 @@ Usage: {program} [OPTIONS] [cmd [arg [arg ...]]]
   --raw              Use raw formatting for replies (default when STDOUT is
                      not a tty).
   --no-raw           Force formatted output even when STDOUT is not a tty.
+  --healthcheck      Exit 0 if the node answers PING and knows a Raft leader,
+                     else 1 (for container healthchecks). The password may
+                     also come from REDIS_PASSWORD.
   --help             Output this help and exit.
   -v, --version      Output version and exit.
 
