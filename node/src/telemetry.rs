@@ -33,7 +33,9 @@ pub fn init(loglevel: &str, logfile: &str) -> Result<()> {
     let format = tracing_subscriber::fmt::layer().with_target(false);
     let registry = tracing_subscriber::registry().with(filter);
     if logfile.is_empty() {
-        registry.with(format).init();
+        // Colours only for a terminal: `docker logs` and log files get plain text.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        registry.with(format.with_ansi(ansi)).init();
     } else {
         let file = std::fs::OpenOptions::new()
             .create(true)

@@ -344,11 +344,43 @@ def protocol_checks(proto):
             p.close()
             sub.close()
 
+    def transactions():
+        # The guide's pipeline(transaction=True): MULTI ... EXEC, and redis-py's optimistic
+        # locking helper (WATCH, then MULTI/EXEC retried on WatchError).
+        pipe = r.pipeline(transaction=True)
+        pipe.set(k("tx"), "1").incr(k("tx")).get(k("tx"))
+        eq(pipe.execute(), [True, 2, "2"], "MULTI/EXEC replies")
+        pipe = r.pipeline(transaction=True)
+        pipe.set(k("tx"), "x").lpush(k("tx"), "y")
+        results = pipe.execute(raise_on_error=False)
+        eq(results[0], True, "EXEC applies the command before a runtime error")
+        eq(isinstance(results[1], redis.ResponseError), True, "runtime error inside EXEC")
+
+        def bump(pipe):
+            current = int(pipe.get(k("tx_ctr")) or 0)
+            pipe.multi()
+            pipe.set(k("tx_ctr"), current + 1)
+
+        for _ in range(3):
+            r.transaction(bump, k("tx_ctr"))
+        eq(r.get(k("tx_ctr")), "3", "WATCH/MULTI/EXEC counter")
+        other = connect(protocol=proto)
+        try:
+            with r.pipeline() as pipe:
+                pipe.watch(k("tx_ctr"))
+                other.set(k("tx_ctr"), "changed")
+                pipe.multi()
+                pipe.set(k("tx_ctr"), "mine")
+                raises(redis.WatchError, "", pipe.execute, "EXEC aborted by a watched key")
+        finally:
+            other.close()
+        eq(r.get(k("tx_ctr")), "changed", "aborted EXEC applied nothing")
+
     def cleanup():
         names = [
             "str", "cache", "missing", "session", "plain", "e1", "ctr", "text", "max",
             "rate", "gone", "neg", "m1", "m2", "m3", "p", "ptext", "size",
-            "queue", "set", "user", "board",
+            "queue", "set", "user", "board", "tx", "tx_ctr",
         ]
         keys = [k(n) for n in names] + [key("guide:key"), key("guide:session")]
         r.delete(*keys)
@@ -373,6 +405,7 @@ def protocol_checks(proto):
         ("binary", binary),
         ("data_structures", data_structures),
         ("pubsub", pubsub),
+        ("transactions", transactions),
         ("cleanup", cleanup),
     ]
 
