@@ -72,3 +72,63 @@ pub fn allowed_when_subscribed(spec: &Spec) -> bool {
             | "reset"
     )
 }
+
+#[cfg(test)]
+mod parse_tests {
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::cmd::Run;
+    use crate::pubsub::Kind;
+
+    fn parse(spec: &Spec, args: &[&str]) -> PubSubOp {
+        let argv: Vec<Bytes> = args
+            .iter()
+            .map(|s| Bytes::copy_from_slice(s.as_bytes()))
+            .collect();
+        let Run::PubSub(parse) = spec.run else {
+            panic!("{} is not a Pub/Sub command", spec.name)
+        };
+        parse(&argv).expect("parses")
+    }
+
+    #[test]
+    fn each_command_names_its_operation() {
+        let names = || vec![Bytes::from_static(b"a"), Bytes::from_static(b"b")];
+        for (spec, op) in [
+            (
+                &subscribe::SPEC,
+                PubSubOp::Subscribe(Kind::Channel, names()),
+            ),
+            (
+                &psubscribe::SPEC,
+                PubSubOp::Subscribe(Kind::Pattern, names()),
+            ),
+            (&ssubscribe::SPEC, PubSubOp::Subscribe(Kind::Shard, names())),
+            (
+                &unsubscribe::SPEC,
+                PubSubOp::Unsubscribe(Kind::Channel, names()),
+            ),
+            (
+                &punsubscribe::SPEC,
+                PubSubOp::Unsubscribe(Kind::Pattern, names()),
+            ),
+            (
+                &sunsubscribe::SPEC,
+                PubSubOp::Unsubscribe(Kind::Shard, names()),
+            ),
+        ] {
+            assert_eq!(parse(spec, &[spec.name, "a", "b"]), op, "{}", spec.name);
+        }
+        for (spec, shard) in [(&publish::SPEC, false), (&spublish::SPEC, true)] {
+            assert_eq!(
+                parse(spec, &[spec.name, "ch", "hi"]),
+                PubSubOp::Publish {
+                    shard,
+                    channel: Bytes::from_static(b"ch"),
+                    message: Bytes::from_static(b"hi"),
+                }
+            );
+        }
+    }
+}

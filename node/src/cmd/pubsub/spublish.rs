@@ -29,25 +29,3 @@ fn parse(argv: &[Bytes]) -> Result<PubSubOp, CmdError> {
         message: argv[2].clone(),
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_channel_and_message() {
-        let argv = [
-            Bytes::from_static(b"SPUBLISH"),
-            Bytes::from_static(b"ch"),
-            Bytes::from_static(b"hi"),
-        ];
-        assert_eq!(
-            parse(&argv),
-            Ok(PubSubOp::Publish {
-                shard: true,
-                channel: Bytes::from_static(b"ch"),
-                message: Bytes::from_static(b"hi"),
-            })
-        );
-    }
-}

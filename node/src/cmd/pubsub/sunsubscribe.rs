@@ -27,20 +27,3 @@ pub const SPEC: Spec = Spec {
 fn parse(argv: &[Bytes]) -> Result<PubSubOp, CmdError> {
     Ok(PubSubOp::Unsubscribe(Kind::Shard, argv[1..].to_vec()))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_every_name() {
-        let argv: Vec<Bytes> = ["SUNSUBSCRIBE", "a", "b"]
-            .iter()
-            .map(|s| Bytes::copy_from_slice(s.as_bytes()))
-            .collect();
-        assert_eq!(
-            parse(&argv),
-            Ok(PubSubOp::Unsubscribe(Kind::Shard, argv[1..].to_vec()))
-        );
-    }
-}
