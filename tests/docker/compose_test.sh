@@ -10,7 +10,8 @@
 # survivor and prints the failover time (kill to first acknowledged write), checks every
 # acknowledged key is there with a TTL, `docker start`s the killed node and checks it catches
 # up, kills all three at once and starts them again and checks everything is back, runs the
-# guide's operations (redis-cli PING in the container, the Python snippet, logs), checks the
+# guide's operations (redis-cli PING in the container, the Python snippet, logs, a backup with
+# BGSAVE and a restore with RAFT.RESTORE, as the README says), checks the
 # password is in no image, no log and no `docker inspect` output but its own variable, and
 # removes everything (`down -v`, the data directories, the image).
 #
@@ -172,6 +173,34 @@ if wait_healthy 60 node1 node2 node3; then
 else
     fail "the cluster did not come back after all three were killed"
 fi
+
+echo "== backup with BGSAVE and a copy of dump.rdb, restore with RAFT.RESTORE (README)"
+cli() {
+    "${compose[@]}" exec -T "$1" redraft-cli -a "$REDIS_PASSWORD" --no-auth-warning "${@:2}" |
+        tr -d '\r'
+}
+saves() {
+    cli node1 INFO persistence | sed -n 's/^rdb_saves://p'
+}
+keys=$(cli node1 DBSIZE)
+before=$(saves)
+reply=$(cli node1 BGSAVE)
+[[ "$reply" == "Background saving started" ]] || fail "BGSAVE answered '$reply'"
+for _ in $(seq 1 100); do
+    [[ "$(saves)" != "$before" ]] && break
+    sleep 0.1
+done
+[[ "$(saves)" != "$before" ]] || fail "BGSAVE did not complete within 10 s"
+cp "$work/data/node1/dump.rdb" "$work/backup.rdb" || fail "copying data/node1/dump.rdb"
+[[ "$(cli node2 FLUSHALL)" == OK ]] || fail "FLUSHALL"
+[[ "$(cli node3 DBSIZE)" == 0 ]] || fail "keys left after FLUSHALL"
+cp "$work/backup.rdb" "$work/data/node2/restore.rdb" || fail "copying the backup to data/node2"
+reply=$(cli node2 RAFT.RESTORE /data/restore.rdb)
+[[ "$reply" == OK ]] || fail "RAFT.RESTORE answered '$reply'"
+for n in 1 2 3; do
+    sessions check "${ports[n - 1]}" "$acked" || fail "acknowledged keys missing after the restore (node$n)"
+done
+echo "backup of $keys keys restored through node2: $(cli node3 DBSIZE) keys on node3"
 
 echo "== no secret in images, compose file, inspect or logs"
 leaks() {
