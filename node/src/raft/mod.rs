@@ -125,12 +125,22 @@ pub fn has_state_at(dir: &std::path::Path) -> anyhow::Result<bool> {
         .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))
 }
 
-/// Wall-clock time in unix milliseconds.
+/// The `debug-clock-offset-ms` of this process (0 but in chaos tests).
+static CLOCK_OFFSET_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// Moves this process's wall clock (`debug-clock-offset-ms`, UNSAFE: a test hook for the
+/// chaos harness's clock-jump fault).
+pub fn set_debug_clock_offset_ms(ms: i64) {
+    CLOCK_OFFSET_MS.store(ms, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Wall-clock time in unix milliseconds (moved by `debug-clock-offset-ms`).
 pub fn wall_ms() -> u64 {
-    SystemTime::now()
+    let ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+        .unwrap_or(0);
+    ms.saturating_add_signed(CLOCK_OFFSET_MS.load(std::sync::atomic::Ordering::Relaxed))
 }
 
 /// Where a request goes.
@@ -314,6 +324,43 @@ impl Node {
     }
 
     /// Waits (up to the configured bound) until a leader is known, and says where requests go.
+    /// Forwards `request` to the leader at `addr`, and stops waiting for its answer as soon
+    /// as this node learns of another leader: a leader that was paused or cut off would
+    /// otherwise hold the request for the whole write timeout after the cluster has moved on.
+    /// A write given up that way may still be committed by the new leader (its outcome is
+    /// unknown); a read is simply retried.
+    async fn forward_to_leader(
+        &self,
+        addr: &str,
+        request: Forwarded,
+    ) -> Result<Vec<Reply>, ForwardError> {
+        let write = request.write;
+        let mut metrics = self.raft.metrics();
+        let leader = metrics.borrow_and_update().current_leader;
+        let moved = async {
+            loop {
+                if metrics.changed().await.is_err() {
+                    return std::future::pending::<()>().await;
+                }
+                let now = metrics.borrow_and_update().current_leader;
+                if now.is_some() && now != leader {
+                    return;
+                }
+            }
+        };
+        tokio::select! {
+            result = self.peers.forward(addr, request, self.config.write_timeout) => result,
+            () = moved => {
+                let why = format!("the leader changed while the request was at {addr}");
+                Err(if write {
+                    ForwardError::Unknown(why)
+                } else {
+                    ForwardError::Unavailable(why)
+                })
+            }
+        }
+    }
+
     async fn route(&self) -> Option<Route> {
         let mut metrics = self.raft.metrics();
         // The deadline is set only when there is no leader to wait for (not per request).
@@ -357,11 +404,7 @@ impl Node {
                 Some(Route::Local) => return self.write_local(db, commands).await,
                 Some(Route::Leader(addr)) => {
                     let request = forwarded(db, true, commands);
-                    match self
-                        .peers
-                        .forward(&addr, request, self.config.write_timeout)
-                        .await
-                    {
+                    match self.forward_to_leader(&addr, request).await {
                         Ok(replies) => return replies,
                         Err(ForwardError::Unknown(why)) => {
                             return all(commands.len(), unknown(&why));
@@ -401,11 +444,7 @@ impl Node {
                 Some(Route::Leader(addr)) => {
                     let mut request = forwarded(db, true, commands);
                     request.transaction = Some(watch.clone());
-                    match self
-                        .peers
-                        .forward(&addr, request, self.config.write_timeout)
-                        .await
-                    {
+                    match self.forward_to_leader(&addr, request).await {
                         Ok(mut replies) if replies.len() == 1 => {
                             return replies.pop().unwrap_or(Reply::NilArray);
                         }
@@ -540,28 +579,37 @@ impl Node {
         mut each: impl FnMut(cmd::CmdResult, u64, u64),
     ) {
         if !(stale || self.config.stale_reads) {
-            match self.confirm_read().await {
-                Ok(None) => {}
-                Ok(Some(addr)) => {
-                    let request = forwarded(db, false, reads);
-                    let replies = match self
-                        .peers
-                        .forward(&addr, request, self.config.write_timeout)
-                        .await
-                    {
-                        Ok(replies) => replies,
-                        Err(e) => all(reads.len(), read_failed(&e.to_string())),
-                    };
-                    for reply in replies {
-                        each(Ok(reply), 0, 0);
+            let started = Instant::now();
+            loop {
+                match self.confirm_read().await {
+                    Ok(None) => break,
+                    Ok(Some(addr)) => {
+                        let request = forwarded(db, false, reads);
+                        let replies = match self.forward_to_leader(&addr, request).await {
+                            Ok(replies) => replies,
+                            // The leader moved or was not reached: ask whoever leads now
+                            // (a read changes nothing, so it is safe to send again).
+                            Err(
+                                ForwardError::Unavailable(_)
+                                | ForwardError::NotLeader(_)
+                                | ForwardError::NoLeader,
+                            ) if started.elapsed() < self.config.leader_wait => {
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                                continue;
+                            }
+                            Err(e) => all(reads.len(), read_failed(&e.to_string())),
+                        };
+                        for reply in replies {
+                            each(Ok(reply), 0, 0);
+                        }
+                        return;
                     }
-                    return;
-                }
-                Err(reply) => {
-                    for _ in reads {
-                        each(Ok(reply.clone()), 0, 0);
+                    Err(reply) => {
+                        for _ in reads {
+                            each(Ok(reply.clone()), 0, 0);
+                        }
+                        return;
                     }
-                    return;
                 }
             }
         } else if !self.caught_up().await {
