@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command of the README: format, lint, build, unit and end-to-end tests, then the
 # redis-py check and the Node.js smoke check against redraft servers started here, one with a
-# password (given through REDIS_PASSWORD, like the users' .env) and one without, then the
-# docker compose cluster test (tests/docker/compose_test.sh; skipped, saying so, when no
+# password (given through REDIS_PASSWORD, like the users' .env) and one without, then a 60 s
+# chaos scenario (redraft-chaos: kill, pause, partition), then the docker compose cluster test (tests/docker/compose_test.sh; skipped, saying so, when no
 # Docker engine answers).
 #
 #   scripts/test.sh
