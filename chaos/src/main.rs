@@ -52,6 +52,10 @@ struct Cli {
     /// Where report.json and report.md go.
     #[arg(long, default_value = "chaos-report")]
     out: PathBuf,
+    /// Take the faults in the order given, each aimed at the leader the first time, instead
+    /// of drawing them from the seed.
+    #[arg(long)]
+    cycle: bool,
     /// Keep the nodes' data and logs.
     #[arg(long)]
     keep: bool,
@@ -82,6 +86,7 @@ fn main() -> Result<()> {
         hold: Duration::from_secs_f64(cli.hold),
         check_budget: Duration::from_secs(cli.check_seconds),
         keep: cli.keep,
+        cycle: cli.cycle,
     };
     let report = run(&settings)?;
     std::fs::create_dir_all(&cli.out)?;

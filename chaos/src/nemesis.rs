@@ -66,6 +66,9 @@ pub struct Nemesis {
     pub interval: Duration,
     pub hold: Duration,
     pub injected: usize,
+    /// Take the faults in order, each aimed at the leader the first time round (a
+    /// reproducible scenario, for CI), instead of drawing them.
+    pub cycle: bool,
 }
 
 impl Nemesis {
@@ -78,6 +81,7 @@ impl Nemesis {
             interval: Duration::from_secs(4),
             hold: Duration::from_secs(4),
             injected: 0,
+            cycle: false,
         }
     }
 
@@ -88,7 +92,8 @@ impl Nemesis {
     /// A target: the leader half of the time, else any node.
     fn target(&mut self) -> u64 {
         let ids = self.cluster.lock().map(|c| c.ids()).unwrap_or_default();
-        if self.rng.random_bool(0.5)
+        let leader_first = self.cycle && self.injected < self.faults.len();
+        if (leader_first || self.rng.random_bool(0.5))
             && let Some(l) = leader(&self.cluster)
         {
             return l;
@@ -105,7 +110,11 @@ impl Nemesis {
                 break;
             }
             std::thread::sleep(quiet);
-            let fault = *self.faults.choose(&mut self.rng).unwrap_or(&Fault::Kill);
+            let fault = if self.cycle {
+                self.faults[self.injected % self.faults.len()]
+            } else {
+                *self.faults.choose(&mut self.rng).unwrap_or(&Fault::Kill)
+            };
             self.inject(fault, hold);
             self.injected += 1;
         }

@@ -35,6 +35,8 @@ pub struct Settings {
     /// Search budget per key.
     pub check_budget: Duration,
     pub keep: bool,
+    /// Faults in order, the leader first (see [`Nemesis::cycle`]).
+    pub cycle: bool,
 }
 
 pub fn run(s: &Settings) -> Result<Report> {
@@ -59,6 +61,7 @@ pub fn run(s: &Settings) -> Result<Report> {
     let mut nemesis = Nemesis::new(cluster.clone(), rec.clone(), s.faults.clone(), s.seed);
     nemesis.interval = s.interval;
     nemesis.hold = s.hold;
+    nemesis.cycle = s.cycle;
     nemesis.run(until);
     for w in workers {
         let _ = w.join();
@@ -73,6 +76,9 @@ pub fn run(s: &Settings) -> Result<Report> {
         .settings
         .insert("faults".into(), format!("{:?}", s.faults));
     report.settings.insert("seed".into(), s.seed.to_string());
+    report
+        .settings
+        .insert("faults in order".into(), s.cycle.to_string());
     report
         .settings
         .insert("duration".into(), format!("{:?}", s.duration));

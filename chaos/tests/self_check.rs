@@ -39,6 +39,7 @@ fn settings(node_args: &[&str]) -> Settings {
         hold: Duration::from_secs(3),
         check_budget: Duration::from_secs(20),
         keep: false,
+        cycle: false,
     }
 }
 
