@@ -91,6 +91,7 @@ impl Worker {
             Ok(r) => (r, Outcome::Ok),
             Err((o, text)) => (Reply::Error { text }, o),
         };
+        let complete_ns = self.rec.now_ns();
         self.rec.record(Op {
             client: self.id,
             node: self.node,
@@ -99,8 +100,13 @@ impl Worker {
             reply,
             outcome,
             invoke_ns: t0,
-            complete_ns: self.rec.now_ns(),
+            complete_ns,
         });
+        if outcome != Outcome::Ok {
+            // A node that is down refuses at once: back off rather than fill the history with
+            // thousands of refusals.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     fn one(

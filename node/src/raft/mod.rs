@@ -104,6 +104,9 @@ pub struct Node {
     /// The commit index recorded in the log at startup: stale reads wait until it is
     /// applied, so a restarted node never serves state older than what it had.
     startup_committed: u64,
+    /// The last log index at startup: linearizable reads wait until it is applied (see
+    /// [`Node::startup_log_applied`]).
+    startup_last_log: u64,
     /// This node's Pub/Sub subscriptions.
     pubsub: Arc<Hub>,
     /// Which peers Pub/Sub messages currently reach.
@@ -230,6 +233,9 @@ impl Node {
             .committed()
             .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?
             .map_or(0, |id| id.index);
+        let startup_last_log = log
+            .last_index()
+            .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?;
         let applied = Arc::new(Mutex::new(applied));
         let snapshots = Arc::new(snapshots);
         let raft_config = openraft::Config {
@@ -271,6 +277,7 @@ impl Node {
             leader_heard_ms: std::sync::atomic::AtomicU64::new(0),
             started: Instant::now(),
             startup_committed,
+            startup_last_log,
             pubsub: Arc::new(Hub::new()),
             fanout: Arc::default(),
             saves,
@@ -639,6 +646,22 @@ impl Node {
             .is_ok()
     }
 
+    /// Waits (bounded) until this node has applied its whole log as it was at startup.
+    /// openraft keeps a node that led before a restart leading in the same term, and its
+    /// read index is then the commit index it recorded, which is not flushed with every
+    /// write: after a kill -9 it can lag behind writes this node acknowledged before dying,
+    /// and a read would miss them. Those writes are in the log it started with.
+    async fn startup_log_applied(&self) -> bool {
+        if self.startup_last_log == 0 {
+            return true;
+        }
+        self.raft
+            .wait(Some(self.config.leader_wait))
+            .applied_index_at_least(Some(self.startup_last_log), "startup log")
+            .await
+            .is_ok()
+    }
+
     /// Confirms a linearizable read can run here (`None`), or names the leader's address.
     async fn confirm_read(&self) -> Result<Option<String>, Reply> {
         let started = Instant::now();
@@ -647,7 +670,12 @@ impl Node {
                 None => return Err(tryagain()),
                 Some(Route::Leader(addr)) => return Ok(Some(addr)),
                 Some(Route::Local) => match self.reads.confirm(&self.raft).await {
-                    Ok(()) => return Ok(None),
+                    Ok(()) if self.startup_log_applied().await => return Ok(None),
+                    Ok(()) => {
+                        return Err(read_failed(
+                            "the log this node restarted with is not applied yet",
+                        ));
+                    }
                     Err(ReadError::NotLeader(_)) | Err(ReadError::Unavailable(_))
                         if started.elapsed() < self.config.leader_wait =>
                     {
@@ -766,7 +794,8 @@ impl Node {
             return Ok(self.write_local(db, &run).await);
         }
         match self.reads.confirm(&self.raft).await {
-            Ok(()) => {}
+            Ok(()) if self.startup_log_applied().await => {}
+            Ok(()) => return Err(ForwardError::NoLeader),
             Err(ReadError::NotLeader(hint)) => return Err(ForwardError::NotLeader(hint)),
             Err(ReadError::Unavailable(_)) => return Err(ForwardError::NoLeader),
         }
