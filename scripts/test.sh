@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command of the README: format, lint, build, unit and end-to-end tests, then the
 # redis-py check and the Node.js smoke check against redraft servers started here, one with a
-# password (given through REDIS_PASSWORD, like the users' .env) and one without, then the
-# docker compose cluster test (tests/docker/compose_test.sh; skipped, saying so, when no
+# password (given through REDIS_PASSWORD, like the users' .env) and one without, then a 60 s
+# chaos scenario (redraft-chaos: kill, pause, partition), then the docker compose cluster test (tests/docker/compose_test.sh; skipped, saying so, when no
 # Docker engine answers).
 #
 #   scripts/test.sh
@@ -148,6 +148,21 @@ compose_check() {
     return "$status"
 }
 
+# The short chaos scenario (issue 7): a local 3-node cluster under the register workload
+# while the leader is killed, paused and cut off (then random nodes), about 60 s; fails on any
+# linearizability violation. The report goes to the target dir; the summary notes its
+# headline figures.
+chaos_check() {
+    local out=$target/chaos-ci status
+    timeout 300 "$(redraft_bin_dir)/redraft-chaos" --bin "$bin" --workload register \
+        --faults kill,pause,partition --cycle --seconds 60 --interval 4 --hold 3 --seed 7 \
+        --out "$out" >"$out.log" 2>&1
+    status=$?
+    tail -n 30 "$out.log"
+    step_notes+=("      chaos: $(grep -E '^\| (operations|faults injected|violations|longest unavailability) ' "$out/report.md" 2>/dev/null | tr -d '|' | tr -s ' ' | paste -sd';')")
+    return "$status"
+}
+
 echo "redraft tests: repo $repo, target dir $target"
 cargo --version
 
@@ -161,6 +176,7 @@ step "cargo test --release" env REDRAFT_BIN="$bin" cargo test --release --worksp
 password="redraft-test-$RANDOM$RANDOM"
 step "clients, with password" client_checks "with password" "$password"
 step "clients, without password" client_checks "without password" ""
+step "chaos, short scenario" chaos_check
 step "docker compose cluster" compose_check
 
 summary

@@ -59,6 +59,10 @@ pub struct Config {
     pub save_loaded: bool,
     /// `--restore FILE` (start-up only): once the cluster has a leader, make FILE its data.
     pub restore: Option<PathBuf>,
+    /// `debug-clock-offset-ms N` (start-up only, UNSAFE, for the chaos harness): this node's
+    /// wall clock reads N milliseconds ahead (negative: behind), to inject a clock jump. Keys'
+    /// expiry follows the leader's clock, so a moved leader clock expires keys early or late.
+    pub debug_clock_offset_ms: i64,
 }
 
 /// Redis's default save points: after 3600 s with 1 change, 300 s with 100, 60 s with 10000.
@@ -96,6 +100,7 @@ impl Default for Config {
             save: DEFAULT_SAVE.to_vec(),
             save_loaded: false,
             restore: None,
+            debug_clock_offset_ms: 0,
         }
     }
 }
@@ -229,6 +234,15 @@ impl Config {
             "restore" => match values {
                 [file] if !file.is_empty() => self.restore = Some(PathBuf::from(file)),
                 _ => bail!("'restore' takes the path of an RDB file"),
+            },
+            // Not a CONFIG parameter: a test hook, never listed or settable at run time.
+            "debug-clock-offset-ms" => match values {
+                [ms] => {
+                    self.debug_clock_offset_ms = ms
+                        .parse()
+                        .map_err(|_| anyhow::anyhow!("'debug-clock-offset-ms' takes an integer"))?;
+                }
+                _ => bail!("'debug-clock-offset-ms' takes one integer"),
             },
             "rename-command" => match values {
                 [old, new] => self.rename_commands.push((old.clone(), new.clone())),
@@ -690,6 +704,16 @@ mod tests {
         assert!(!allow_no_password(Some("")));
         assert!(!allow_no_password(Some("0")));
         assert!(!allow_no_password(None));
+    }
+
+    #[test]
+    fn debug_clock_offset_is_a_start_up_flag_only() {
+        let c = Config::from_args(&args(&["--debug-clock-offset-ms", "-5000"]), None).unwrap();
+        assert_eq!(c.debug_clock_offset_ms, -5000);
+        assert_eq!(Config::default().debug_clock_offset_ms, 0);
+        assert!(Config::from_args(&args(&["--debug-clock-offset-ms", "soon"]), None).is_err());
+        // Not a CONFIG parameter: CONFIG GET/SET never see it.
+        assert_eq!(Config::is_settable("debug-clock-offset-ms"), None);
     }
 
     #[test]

@@ -43,6 +43,13 @@ fn main() -> Result<()> {
     let allow = std::env::var("REDRAFT_ALLOW_NO_PASSWORD").ok();
     config.check_exposed_without_password(redraft::config::allow_no_password(allow.as_deref()))?;
     redraft::telemetry::init(&config.loglevel, &config.logfile)?;
+    if config.debug_clock_offset_ms != 0 {
+        redraft::raft::set_debug_clock_offset_ms(config.debug_clock_offset_ms);
+        tracing::warn!(
+            offset_ms = config.debug_clock_offset_ms,
+            "debug-clock-offset-ms: this node's clock is moved (unsafe, for tests only)"
+        );
+    }
     // One I/O thread runs everything on the current thread, as Redis does: no work stealing,
     // no cross-thread wakeups. More threads use tokio's work-stealing scheduler.
     let mut builder = if config.io_threads == 1 {

@@ -208,6 +208,11 @@ impl SledLogStore {
             .flatten())
     }
 
+    /// The index of the last entry in the log (0: none).
+    pub fn last_index(&self) -> Result<u64, StorageError> {
+        Ok(self.last_entry()?.map_or(0, |e| e.log_id.index))
+    }
+
     /// The last purged log id.
     pub fn last_purged(&self) -> Result<Option<LogId>, StorageError> {
         self.read_meta(KEY_LAST_PURGED, ErrorSubject::Logs)

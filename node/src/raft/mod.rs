@@ -104,6 +104,9 @@ pub struct Node {
     /// The commit index recorded in the log at startup: stale reads wait until it is
     /// applied, so a restarted node never serves state older than what it had.
     startup_committed: u64,
+    /// The last log index at startup: linearizable reads wait until it is applied (see
+    /// [`Node::startup_log_applied`]).
+    startup_last_log: u64,
     /// This node's Pub/Sub subscriptions.
     pubsub: Arc<Hub>,
     /// Which peers Pub/Sub messages currently reach.
@@ -125,12 +128,22 @@ pub fn has_state_at(dir: &std::path::Path) -> anyhow::Result<bool> {
         .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))
 }
 
-/// Wall-clock time in unix milliseconds.
+/// The `debug-clock-offset-ms` of this process (0 but in chaos tests).
+static CLOCK_OFFSET_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// Moves this process's wall clock (`debug-clock-offset-ms`, UNSAFE: a test hook for the
+/// chaos harness's clock-jump fault).
+pub fn set_debug_clock_offset_ms(ms: i64) {
+    CLOCK_OFFSET_MS.store(ms, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Wall-clock time in unix milliseconds (moved by `debug-clock-offset-ms`).
 pub fn wall_ms() -> u64 {
-    SystemTime::now()
+    let ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+        .unwrap_or(0);
+    ms.saturating_add_signed(CLOCK_OFFSET_MS.load(std::sync::atomic::Ordering::Relaxed))
 }
 
 /// Where a request goes.
@@ -220,6 +233,9 @@ impl Node {
             .committed()
             .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?
             .map_or(0, |id| id.index);
+        let startup_last_log = log
+            .last_index()
+            .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?;
         let applied = Arc::new(Mutex::new(applied));
         let snapshots = Arc::new(snapshots);
         let raft_config = openraft::Config {
@@ -261,6 +277,7 @@ impl Node {
             leader_heard_ms: std::sync::atomic::AtomicU64::new(0),
             started: Instant::now(),
             startup_committed,
+            startup_last_log,
             pubsub: Arc::new(Hub::new()),
             fanout: Arc::default(),
             saves,
@@ -314,6 +331,43 @@ impl Node {
     }
 
     /// Waits (up to the configured bound) until a leader is known, and says where requests go.
+    /// Forwards `request` to the leader at `addr`, and stops waiting for its answer as soon
+    /// as this node learns of another leader: a leader that was paused or cut off would
+    /// otherwise hold the request for the whole write timeout after the cluster has moved on.
+    /// A write given up that way may still be committed by the new leader (its outcome is
+    /// unknown); a read is simply retried.
+    async fn forward_to_leader(
+        &self,
+        addr: &str,
+        request: Forwarded,
+    ) -> Result<Vec<Reply>, ForwardError> {
+        let write = request.write;
+        let mut metrics = self.raft.metrics();
+        let leader = metrics.borrow_and_update().current_leader;
+        let moved = async {
+            loop {
+                if metrics.changed().await.is_err() {
+                    return std::future::pending::<()>().await;
+                }
+                let now = metrics.borrow_and_update().current_leader;
+                if now.is_some() && now != leader {
+                    return;
+                }
+            }
+        };
+        tokio::select! {
+            result = self.peers.forward(addr, request, self.config.write_timeout) => result,
+            () = moved => {
+                let why = format!("the leader changed while the request was at {addr}");
+                Err(if write {
+                    ForwardError::Unknown(why)
+                } else {
+                    ForwardError::Unavailable(why)
+                })
+            }
+        }
+    }
+
     async fn route(&self) -> Option<Route> {
         let mut metrics = self.raft.metrics();
         // The deadline is set only when there is no leader to wait for (not per request).
@@ -357,11 +411,7 @@ impl Node {
                 Some(Route::Local) => return self.write_local(db, commands).await,
                 Some(Route::Leader(addr)) => {
                     let request = forwarded(db, true, commands);
-                    match self
-                        .peers
-                        .forward(&addr, request, self.config.write_timeout)
-                        .await
-                    {
+                    match self.forward_to_leader(&addr, request).await {
                         Ok(replies) => return replies,
                         Err(ForwardError::Unknown(why)) => {
                             return all(commands.len(), unknown(&why));
@@ -401,11 +451,7 @@ impl Node {
                 Some(Route::Leader(addr)) => {
                     let mut request = forwarded(db, true, commands);
                     request.transaction = Some(watch.clone());
-                    match self
-                        .peers
-                        .forward(&addr, request, self.config.write_timeout)
-                        .await
-                    {
+                    match self.forward_to_leader(&addr, request).await {
                         Ok(mut replies) if replies.len() == 1 => {
                             return replies.pop().unwrap_or(Reply::NilArray);
                         }
@@ -540,28 +586,37 @@ impl Node {
         mut each: impl FnMut(cmd::CmdResult, u64, u64),
     ) {
         if !(stale || self.config.stale_reads) {
-            match self.confirm_read().await {
-                Ok(None) => {}
-                Ok(Some(addr)) => {
-                    let request = forwarded(db, false, reads);
-                    let replies = match self
-                        .peers
-                        .forward(&addr, request, self.config.write_timeout)
-                        .await
-                    {
-                        Ok(replies) => replies,
-                        Err(e) => all(reads.len(), read_failed(&e.to_string())),
-                    };
-                    for reply in replies {
-                        each(Ok(reply), 0, 0);
+            let started = Instant::now();
+            loop {
+                match self.confirm_read().await {
+                    Ok(None) => break,
+                    Ok(Some(addr)) => {
+                        let request = forwarded(db, false, reads);
+                        let replies = match self.forward_to_leader(&addr, request).await {
+                            Ok(replies) => replies,
+                            // The leader moved or was not reached: ask whoever leads now
+                            // (a read changes nothing, so it is safe to send again).
+                            Err(
+                                ForwardError::Unavailable(_)
+                                | ForwardError::NotLeader(_)
+                                | ForwardError::NoLeader,
+                            ) if started.elapsed() < self.config.leader_wait => {
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                                continue;
+                            }
+                            Err(e) => all(reads.len(), read_failed(&e.to_string())),
+                        };
+                        for reply in replies {
+                            each(Ok(reply), 0, 0);
+                        }
+                        return;
                     }
-                    return;
-                }
-                Err(reply) => {
-                    for _ in reads {
-                        each(Ok(reply.clone()), 0, 0);
+                    Err(reply) => {
+                        for _ in reads {
+                            each(Ok(reply.clone()), 0, 0);
+                        }
+                        return;
                     }
-                    return;
                 }
             }
         } else if !self.caught_up().await {
@@ -591,6 +646,22 @@ impl Node {
             .is_ok()
     }
 
+    /// Waits (bounded) until this node has applied its whole log as it was at startup.
+    /// openraft keeps a node that led before a restart leading in the same term, and its
+    /// read index is then the commit index it recorded, which is not flushed with every
+    /// write: after a kill -9 it can lag behind writes this node acknowledged before dying,
+    /// and a read would miss them. Those writes are in the log it started with.
+    async fn startup_log_applied(&self) -> bool {
+        if self.startup_last_log == 0 {
+            return true;
+        }
+        self.raft
+            .wait(Some(self.config.leader_wait))
+            .applied_index_at_least(Some(self.startup_last_log), "startup log")
+            .await
+            .is_ok()
+    }
+
     /// Confirms a linearizable read can run here (`None`), or names the leader's address.
     async fn confirm_read(&self) -> Result<Option<String>, Reply> {
         let started = Instant::now();
@@ -599,7 +670,12 @@ impl Node {
                 None => return Err(tryagain()),
                 Some(Route::Leader(addr)) => return Ok(Some(addr)),
                 Some(Route::Local) => match self.reads.confirm(&self.raft).await {
-                    Ok(()) => return Ok(None),
+                    Ok(()) if self.startup_log_applied().await => return Ok(None),
+                    Ok(()) => {
+                        return Err(read_failed(
+                            "the log this node restarted with is not applied yet",
+                        ));
+                    }
                     Err(ReadError::NotLeader(_)) | Err(ReadError::Unavailable(_))
                         if started.elapsed() < self.config.leader_wait =>
                     {
@@ -718,7 +794,8 @@ impl Node {
             return Ok(self.write_local(db, &run).await);
         }
         match self.reads.confirm(&self.raft).await {
-            Ok(()) => {}
+            Ok(()) if self.startup_log_applied().await => {}
+            Ok(()) => return Err(ForwardError::NoLeader),
             Err(ReadError::NotLeader(hint)) => return Err(ForwardError::NotLeader(hint)),
             Err(ReadError::Unavailable(_)) => return Err(ForwardError::NoLeader),
         }
