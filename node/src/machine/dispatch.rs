@@ -120,10 +120,19 @@ impl Host for ScriptHost<'_, '_> {
             Run::Read(read) => read_at_apply(ctx, self.calls, read, &argv),
             Run::Session(_) if spec.name == "select" => select(ctx, &argv),
             Run::Session(_) if spec.name == "ping" => Ok(ping(&argv)),
+            Run::Session(_) if spec.name == "time" => Ok(time(ctx.now_ms)),
             _ => return not_allowed(),
         };
         result.unwrap_or_else(Reply::from)
     }
+}
+
+/// TIME inside a script: the entry's time (or the read's), the same on every replica.
+fn time(now_ms: u64) -> Reply {
+    Reply::Array(vec![
+        Reply::bulk_int((now_ms / 1000) as i64),
+        Reply::bulk_int((now_ms % 1000 * 1000) as i64),
+    ])
 }
 
 /// `proto-max-bulk-len`'s default: the bound a script's commands build strings within
@@ -160,6 +169,7 @@ impl Host for ReadOnlyHost<'_, '_> {
                     Reply::OK
                 }),
             Run::Session(_) if spec.name == "ping" => Ok(ping(&argv)),
+            Run::Session(_) if spec.name == "time" => Ok(time(ctx.now_ms)),
             _ => return not_allowed(),
         };
         result.unwrap_or_else(Reply::from)

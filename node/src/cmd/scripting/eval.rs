@@ -9,7 +9,7 @@
 
 use bytes::Bytes;
 
-use super::{keys_and_args, logged_eval, run_write};
+use super::{keys_and_args, logged_with_body, run_write};
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 
 pub const SPEC: Spec = Spec {
@@ -24,7 +24,7 @@ pub const SPEC: Spec = Spec {
 
 fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     keys_and_args(argv)?;
-    Ok(logged_eval(argv[1].clone(), argv))
+    Ok(logged_with_body(argv[1].clone(), argv))
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -5,12 +5,13 @@
 //! EVALSHA sha1 numkeys [key [key ...]] [arg [arg ...]]
 //! ```
 //!
-//! Resolved to the script's body where it is prepared (the leader): the log carries an
-//! EVAL, so the entry applies the same on every node whatever their caches.
+//! Resolved to the script's body where it is prepared (the leader): the log carries
+//! `evalsha <body> numkeys ...`, so the entry applies the same on every node whatever their
+//! caches.
 
 use bytes::Bytes;
 
-use super::{keys_and_args, logged_eval, no_script, run_write};
+use super::{keys_and_args, logged_with_body, no_script, run_write};
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 
 pub const SPEC: Spec = Spec {
@@ -30,17 +31,11 @@ fn prepare(argv: &[Bytes], prepare: &Prepare) -> Result<Vec<Bytes>, CmdError> {
         .cloned()
         .ok_or_else(no_script)?;
     keys_and_args(argv)?;
-    Ok(logged_eval(body, argv))
+    Ok(logged_with_body(body, argv))
 }
 
-/// Only reached by an EVALSHA logged as such (prepare logs EVAL): resolved from the cache as
-/// applied.
+/// The logged argv carries the body in place of the SHA1 (see `prepare`).
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
-    let body = ctx
-        .store
-        .scripts()
-        .get(&argv[1])
-        .cloned()
-        .ok_or_else(no_script)?;
+    let body = argv[1].clone();
     run_write(ctx, &body, argv)
 }

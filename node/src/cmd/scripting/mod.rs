@@ -52,10 +52,11 @@ pub fn keys_and_args(argv: &[Bytes]) -> Result<(&[Bytes], &[Bytes]), CmdError> {
     Ok(rest.split_at(numkeys as usize))
 }
 
-/// The logged form of EVAL or EVALSHA: `eval <body> numkeys key... arg...`.
-pub fn logged_eval(body: Bytes, argv: &[Bytes]) -> Vec<Bytes> {
+/// The logged form of EVAL or EVALSHA: `<name> <body> numkeys key... arg...` (the body in
+/// place of EVALSHA's SHA1).
+pub fn logged_with_body(body: Bytes, argv: &[Bytes]) -> Vec<Bytes> {
     let mut canon = Vec::with_capacity(argv.len());
-    canon.push(Bytes::from_static(b"eval"));
+    canon.push(argv[0].clone());
     canon.push(body);
     canon.extend_from_slice(&argv[2..]);
     canon
