@@ -108,7 +108,7 @@ fn to_reply(value: &Value, resp3: bool, depth: usize) -> Reply {
         Value::Boolean(false) => Reply::Nil,
         Value::Boolean(true) if resp3 => Reply::Bool(true),
         Value::Boolean(true) => Reply::Int(1),
-        Value::Integer(n) => Reply::Int(*n as i64),
+        Value::Integer(n) => Reply::Int(*n),
         Value::Number(n) => Reply::Int(truncate(*n)),
         Value::String(s) => Reply::Bulk(Bytes::copy_from_slice(&s.as_bytes())),
         Value::Table(t) => table_to_reply(t, resp3, depth),
@@ -119,7 +119,7 @@ fn to_reply(value: &Value, resp3: bool, depth: usize) -> Reply {
 /// A Lua number as Redis casts it to `long long`: truncated toward zero, and the x86 result
 /// of an out-of-range cast (the smallest integer) for NaN and overflow.
 pub fn truncate(n: f64) -> i64 {
-    if n.is_nan() || n >= 9_223_372_036_854_775_808.0 || n < -9_223_372_036_854_775_808.0 {
+    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&n) {
         i64::MIN
     } else {
         n as i64
