@@ -11,7 +11,8 @@
 //! - [`store`]: the data model (databases, keys, expiry, values), with no I/O and no clock;
 //! - [`rdb`]: RDB files (snapshots, backups): the reader, the writer, CRC64 and LZF;
 //! - [`pubsub`]: channel and pattern subscriptions and local delivery (the replication layer
-//!   carries messages to the other nodes).
+//!   carries messages to the other nodes);
+//! - [`scripting`]: Lua 5.1 for EVAL (the sandboxed VM and the Lua/RESP conversions).
 //!
 //! [`config`] reads redis.conf-style configuration, [`telemetry`] sets up logging.
 
@@ -22,6 +23,7 @@ pub mod pubsub;
 pub mod raft;
 pub mod rdb;
 pub mod resp;
+pub mod scripting;
 pub mod server;
 pub mod store;
 pub mod telemetry;

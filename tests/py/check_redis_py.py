@@ -124,6 +124,19 @@ def protocol_checks(proto):
         eq(r.ping(), True, "PING")
         eq(r.echo("hello"), "hello", "ECHO")
 
+    def scripting():
+        body = "redis.call('SET', KEYS[1], ARGV[1]) return {KEYS[1], redis.call('GET', KEYS[1]), tonumber(ARGV[2]) + 1}"
+        eq(r.eval(body, 1, k("lua"), "v", "41"), [k("lua"), "v", 42], "EVAL")
+        script = r.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+        r.script_flush()
+        eq(script(keys=[k("lua:n")], args=[5]), 5, "register_script after SCRIPT FLUSH (EVALSHA then EVAL)")
+        eq(script(keys=[k("lua:n")], args=[2]), 7, "registered script by EVALSHA")
+        eq(r.script_exists(script.sha), [True], "SCRIPT EXISTS")
+        raises(redis.exceptions.ResponseError, "value is not an integer",
+               lambda: r.eval("return redis.call('INCR', KEYS[1])", 1, k("lua")), "call error")
+        eq(r.eval("return redis.pcall('INCR', KEYS[1])['err'] ~= nil", 1, k("lua")), 1, "pcall")
+        eq(r.eval_ro("return redis.call('GET', KEYS[1])", 1, k("lua")), "v", "EVAL_RO")
+
     def hello():
         # What the clients see at connect time (RESP3 clients send HELLO 3 themselves).
         reply = r.execute_command("HELLO", str(proto))
@@ -388,6 +401,7 @@ def protocol_checks(proto):
 
     return [
         ("ping", ping),
+        ("scripting", scripting),
         ("hello", hello),
         ("set_get", set_get),
         ("setex", setex),

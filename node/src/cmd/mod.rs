@@ -26,6 +26,7 @@ pub mod hash;
 pub mod keyspace;
 pub mod list;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod string;
@@ -156,6 +157,8 @@ pub struct Prepare {
     pub databases: usize,
     /// `proto-max-bulk-len`, the largest string a command may build.
     pub max_bulk_len: usize,
+    /// The script cache as applied so far (O(1) clone): EVALSHA logs the body it names.
+    pub scripts: crate::store::Scripts,
 }
 
 /// The context of a write being applied from a log entry.
@@ -229,6 +232,7 @@ pub(crate) fn all_specs() -> impl Iterator<Item = &'static Spec> {
         .chain(zset::COMMANDS)
         .chain(transaction::COMMANDS)
         .chain(pubsub::COMMANDS)
+        .chain(scripting::COMMANDS)
         .copied()
 }
 
@@ -295,13 +299,22 @@ pub fn lookup(table: &Table, argv: &[Bytes]) -> Result<&'static Spec, CmdError> 
     match table.get(name) {
         Some(spec) if !spec.has(flags::INTERNAL) => {
             if spec.arity_ok(argv.len()) {
-                Ok(spec)
+                Ok(resolve(spec, argv))
             } else {
                 Err(CmdError::wrong_arity(spec.name))
             }
         }
         _ => Err(CmdError::unknown_command(name, &argv[1..])),
     }
+}
+
+/// The spec that runs `argv` when a command's subcommands take different paths (SCRIPT
+/// EXISTS is a read, SCRIPT LOAD a write); the server and forwarded requests resolve alike.
+pub fn resolve(spec: &'static Spec, argv: &[Bytes]) -> &'static Spec {
+    if spec.name == "script" {
+        return scripting::script::resolve(argv);
+    }
+    spec
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //!
 //! Depends on `cmd/` and `store/`; knows nothing of the network or of Raft, which feeds it.
 
+pub(crate) mod dispatch;
 mod transaction;
 
 use bytes::Bytes;

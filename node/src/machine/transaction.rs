@@ -4,8 +4,7 @@
 
 use bytes::Bytes;
 
-use crate::cmd::connection::select::parse_db;
-use crate::cmd::{ApplyCtx, CmdError, ReadCtx, Run, Table};
+use crate::cmd::ApplyCtx;
 use crate::resp::Reply;
 
 /// A transaction as logged.
@@ -56,51 +55,11 @@ impl Transaction {
             .commands
             .iter()
             .enumerate()
-            .map(|(i, argv)| run(ctx, i as u64, argv))
+            .map(|(i, argv)| super::dispatch::logged(ctx, i as u64, argv))
             .collect();
         ctx.db = selected;
         Reply::Array(replies)
     }
-}
-
-/// Runs one queued command at the entry's time.
-fn run(ctx: &mut ApplyCtx<'_>, position: u64, argv: &[Bytes]) -> Reply {
-    let Some(name) = argv.first() else {
-        return Reply::from(CmdError::other("ERR empty command in transaction"));
-    };
-    let Some(spec) = Table::canonical().get(name) else {
-        return Reply::from(CmdError::unknown_command(name, &argv[1..]));
-    };
-    if !spec.arity_ok(argv.len()) {
-        return Reply::from(CmdError::wrong_arity(spec.name));
-    }
-    let result = match spec.run {
-        Run::Write { apply, .. } => apply(ctx, argv),
-        Run::Read(read) => {
-            let mut read_ctx = ReadCtx {
-                store: &*ctx.store,
-                db: ctx.db,
-                now_ms: ctx.now_ms,
-                seed: ctx.index.wrapping_mul(1_000_003).wrapping_add(position),
-                applied: ctx.index,
-                hits: 0,
-                misses: 0,
-            };
-            read(&mut read_ctx, argv)
-        }
-        Run::Session(_) if spec.name == "select" => select(ctx, argv),
-        _ => Err(CmdError::other(format!(
-            "ERR '{}' cannot run inside a logged transaction",
-            spec.name
-        ))),
-    };
-    result.unwrap_or_else(Reply::from)
-}
-
-/// SELECT inside the transaction: the commands after it use database `argv[1]`.
-fn select(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> crate::cmd::CmdResult {
-    ctx.db = parse_db(&argv[1], ctx.store.db_count())?;
-    Ok(Reply::OK)
 }
 
 #[cfg(test)]

@@ -539,6 +539,7 @@ impl Node {
             now_ms: a.machine.entry_time(wall_ms()),
             databases: a.machine.store().db_count(),
             max_bulk_len: self.config.max_bulk_len,
+            scripts: a.machine.store().scripts().clone(),
         }
     }
 
@@ -765,7 +766,7 @@ impl Node {
                 .ok_or_else(|| {
                     ForwardError::Unknown("a forwarded command is not in the table".to_string())
                 })?;
-            specs.push(spec);
+            specs.push(cmd::resolve(spec, argv));
         }
         let run: Vec<(&'static Spec, &[Bytes])> = specs
             .into_iter()

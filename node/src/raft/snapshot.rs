@@ -24,6 +24,8 @@ const AUX_SNAPSHOT_ID: &str = "redraft-snapshot-id";
 const AUX_TIME_MS: &str = "redraft-time-ms";
 /// Every key's WATCH version ([`Store::versions`]), binary.
 const AUX_VERSIONS: &str = "redraft-versions";
+/// One cached Lua script body per field, as Redis 6 stored them (Redis 7 skips them on load).
+const AUX_LUA: &str = "lua";
 
 /// Builds openraft storage errors that name the snapshot.
 pub trait SnapshotMetaExt {
@@ -141,13 +143,19 @@ fn encode(store: &Store, time_ms: u64, meta: &SnapshotMeta) -> Result<Vec<u8>, S
     let membership = to_json(&meta.last_membership)?;
     let time = time_ms.to_string();
     let versions = store.versions();
-    let aux: [(&[u8], &[u8]); 5] = [
+    let mut aux: Vec<(&[u8], &[u8])> = vec![
         (AUX_LOG_ID.as_bytes(), log_id.as_bytes()),
         (AUX_MEMBERSHIP.as_bytes(), membership.as_bytes()),
         (AUX_SNAPSHOT_ID.as_bytes(), meta.snapshot_id.as_bytes()),
         (AUX_TIME_MS.as_bytes(), time.as_bytes()),
         (AUX_VERSIONS.as_bytes(), &versions),
     ];
+    aux.extend(
+        store
+            .scripts()
+            .bodies()
+            .map(|body| (AUX_LUA.as_bytes(), &body[..])),
+    );
     let header = crate::rdb::Header {
         // The time of the last applied entry, the same on every node: two nodes holding the
         // same state write the same bytes.
@@ -214,6 +222,13 @@ fn decode(
         .find(|(k, _)| k.as_ref() == AUX_VERSIONS.as_bytes())
         .map(|(_, v)| v.clone());
     let mut store = probe.store;
+    for (_, body) in probe
+        .aux
+        .iter()
+        .filter(|(k, _)| k.as_ref() == AUX_LUA.as_bytes())
+    {
+        store.scripts_mut().insert(body.clone());
+    }
     match versions {
         Some(table) => store
             .restore_versions(&table)
@@ -274,5 +289,28 @@ mod tests {
         let b = Bytes::from("b");
         assert_eq!(back.store().db(0).get(&b, 0).map(|e| e.version), Some(11));
         assert_eq!(back.store().db(1).removed_at(), 20);
+    }
+
+    #[test]
+    fn a_snapshot_keeps_the_script_cache() {
+        let mut m = Machine::new(1);
+        let load = vec![
+            Bytes::from("script"),
+            Bytes::from("load"),
+            Bytes::from("return 1"),
+        ];
+        m.apply(1, &LogEntry::commands(1000, 0, vec![load]));
+        let meta = SnapshotMeta {
+            last_log_id: Some(LogId::new(openraft::CommittedLeaderId::new(1, 1), 1)),
+            last_membership: StoredMembership::default(),
+            snapshot_id: "1-1-1".to_string(),
+        };
+        let data = encode(m.store(), 1000, &meta).expect("encode");
+        let back = decode(&data, 1, Some(&meta)).expect("decode").machine;
+        assert!(
+            back.store()
+                .scripts()
+                .contains(b"e0e1f9fabfc9d4800c877a703b823ac0578ff8db")
+        );
     }
 }

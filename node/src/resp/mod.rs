@@ -10,4 +10,5 @@ mod parse;
 mod reply;
 
 pub use parse::{Limits, Parsed, ProtocolError, parse_request, split_args};
+pub(crate) use reply::format_g;
 pub use reply::{Protocol, Reply, format_double};

@@ -1,10 +1,9 @@
 //! One database: the keyspace map and the expiry index.
 
-use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use bytes::Bytes;
-use imbl::OrdMap;
+use imbl::{OrdMap, OrdSet};
 
 use super::key::{Key, Probe};
 use super::value::{Entry, Value};
@@ -13,11 +12,12 @@ use super::value::{Entry, Value};
 ///
 /// `keys` is a persistent ordered map (O(1) clone with structural sharing), so a point-in-time
 /// view for a snapshot costs nothing up front. `expires` indexes the keys with a TTL by time,
-/// so the leader finds expired keys without scanning.
+/// so the leader finds expired keys without scanning; it is persistent too, so cloning a
+/// whole database (a snapshot, a script's rollback point) is O(1).
 #[derive(Clone, Default)]
 pub struct Db {
     keys: OrdMap<Key, Entry>,
-    expires: BTreeSet<(u64, Key)>,
+    expires: OrdSet<(u64, Key)>,
     /// Keys deleted because their TTL had passed (INFO `expired_keys`).
     expired: u64,
     /// The log index of the entry being applied (set by [`super::Store::begin_apply`]).

@@ -12,6 +12,7 @@ mod db;
 mod hash;
 mod key;
 mod list;
+mod scripts;
 mod set;
 mod value;
 mod versions;
@@ -21,6 +22,7 @@ pub use db::{Db, ScanPage};
 pub use hash::Hash;
 pub use key::Key;
 pub use list::List;
+pub use scripts::{Scripts, sha1_hex};
 pub use set::{Member as SetMember, Set};
 pub use value::{Entry, Value, parse_canonical_i64};
 pub use zset::{LexBound, LexRange, PACK_MAX_ENTRIES, PACK_MAX_MEMBER, ScoreRange, ZSet};
@@ -29,6 +31,8 @@ pub use zset::{LexBound, LexRange, PACK_MAX_ENTRIES, PACK_MAX_MEMBER, ScoreRange
 #[derive(Clone)]
 pub struct Store {
     dbs: Vec<Db>,
+    /// The Lua script cache, replicated like the keyspace (see [`Scripts`]).
+    scripts: Scripts,
 }
 
 impl Store {
@@ -36,7 +40,16 @@ impl Store {
     pub fn new(databases: usize) -> Store {
         Store {
             dbs: (0..databases.max(1)).map(|_| Db::default()).collect(),
+            scripts: Scripts::default(),
         }
+    }
+
+    pub fn scripts(&self) -> &Scripts {
+        &self.scripts
+    }
+
+    pub fn scripts_mut(&mut self) -> &mut Scripts {
+        &mut self.scripts
     }
 
     pub fn db_count(&self) -> usize {

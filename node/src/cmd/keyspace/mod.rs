@@ -115,6 +115,7 @@ pub(crate) mod testkit {
                         now_ms: now,
                         databases: 16,
                         max_bulk_len: 512 << 20,
+                        scripts: Default::default(),
                     },
                 )?;
                 canon[0] = Bytes::from_static(spec.name.as_bytes());

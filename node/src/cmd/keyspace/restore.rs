@@ -149,6 +149,7 @@ mod tests {
                 now_ms: now,
                 databases: 16,
                 max_bulk_len: 512 << 20,
+                scripts: Default::default(),
             },
         );
         let canon = match prepared {

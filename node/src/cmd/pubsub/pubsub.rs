@@ -140,8 +140,7 @@ mod tests {
         assert_eq!(lines.len(), 14);
         assert_eq!(
             &reply.to_bytes(Protocol::Resp2)[..62],
-            b"*14\r\n+PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"[..62]
-                .as_ref()
+            &b"*14\r\n+PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"[..62]
         );
     }
 }

@@ -127,6 +127,7 @@ pub(crate) mod testing {
                     now_ms: now,
                     databases: 16,
                     max_bulk_len,
+                    scripts: Default::default(),
                 },
             ),
             _ => panic!("{} is not a write", spec.name),
