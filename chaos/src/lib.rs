@@ -1,7 +1,7 @@
 //! redraft-chaos: a Jepsen-style harness for redraft clusters.
 //!
 //! - [`cluster`]: the [`cluster::Backend`] trait and its local implementation (processes
-//!   behind [`proxy`] proxies that make partitions);
+//!   behind [`proxy`] proxies that make partitions); [`compose`]: the docker compose cluster;
 //! - [`workload`]: the clients (register, counter, set, queue, session) and [`client`], which
 //!   turns Redis errors into outcomes;
 //! - [`nemesis`]: faults on a seeded schedule;
@@ -11,6 +11,7 @@
 pub mod check;
 pub mod client;
 pub mod cluster;
+pub mod compose;
 pub mod history;
 pub mod nemesis;
 pub mod proxy;

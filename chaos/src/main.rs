@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::Parser;
 use redraft_chaos::nemesis::Fault;
-use redraft_chaos::run::{Settings, run};
+use redraft_chaos::run::{BackendKind, Settings, run};
 use redraft_chaos::workload::Workload;
 
 #[derive(Parser)]
@@ -21,6 +21,10 @@ struct Cli {
     bin: Option<PathBuf>,
     #[arg(long, default_value_t = 3)]
     nodes: u64,
+    /// Run against the docker compose cluster of this deploy/ folder (its image is built from
+    /// the binaries beside --bin) instead of local processes.
+    #[arg(long)]
+    docker: Option<PathBuf>,
     #[arg(long, default_value_t = 10)]
     clients: usize,
     #[arg(long, value_enum, default_value = "register")]
@@ -73,8 +77,13 @@ fn main() -> Result<()> {
             .map(|d| d.join("redraft"))
             .unwrap_or_else(|| PathBuf::from("redraft")),
     };
+    let backend = match cli.docker {
+        Some(deploy) => BackendKind::Compose { deploy },
+        None => BackendKind::Local,
+    };
     let settings = Settings {
         bin,
+        backend,
         nodes: cli.nodes,
         clients: cli.clients,
         workload: cli.workload,

@@ -13,6 +13,7 @@ use crate::check::linear::{Model, Operation, Verdict, check};
 use crate::check::models::{Counter, Register};
 use crate::client::{as_strings, connect};
 use crate::cluster::{Backend, Local};
+use crate::compose::Compose;
 use crate::history::{Call, Op, Outcome, Recorder, Reply};
 use crate::nemesis::{Fault, Nemesis, Shared, leader};
 use crate::report::{Report, Violation};
@@ -22,6 +23,8 @@ use crate::workload::{KEYS, Worker, Workload, key};
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub bin: PathBuf,
+    /// Where the cluster runs.
+    pub backend: BackendKind,
     pub nodes: u64,
     pub clients: usize,
     pub workload: Workload,
@@ -39,10 +42,40 @@ pub struct Settings {
     pub cycle: bool,
 }
 
+/// Local processes, or the docker compose cluster of the project's `deploy/` folder.
+#[derive(Clone, Debug)]
+pub enum BackendKind {
+    Local,
+    Compose { deploy: PathBuf },
+}
+
+fn start_cluster(s: &Settings) -> Result<Box<dyn Backend>> {
+    match &s.backend {
+        BackendKind::Local => {
+            let local = Local::start(s.bin.clone(), s.nodes, s.node_args.clone(), s.keep)?;
+            eprintln!("cluster of {} nodes in {}", s.nodes, local.root().display());
+            Ok(Box::new(local))
+        }
+        BackendKind::Compose { deploy } => {
+            if s.nodes != 3 || !s.node_args.is_empty() || s.faults.contains(&Fault::Clock) {
+                bail!(
+                    "the docker backend runs the compose file's three nodes with its flags: \
+                     no --nodes, --node-arg or clock fault"
+                );
+            }
+            let bin_dir = s.bin.parent().map(PathBuf::from).unwrap_or_default();
+            let compose = Compose::start(deploy, &bin_dir, s.keep)?;
+            eprintln!(
+                "docker compose cluster, data in {}",
+                compose.root().display()
+            );
+            Ok(Box::new(compose))
+        }
+    }
+}
+
 pub fn run(s: &Settings) -> Result<Report> {
-    let local = Local::start(s.bin.clone(), s.nodes, s.node_args.clone(), s.keep)?;
-    eprintln!("cluster of {} nodes in {}", s.nodes, local.root().display());
-    let cluster: Shared = Arc::new(Mutex::new(Box::new(local) as Box<dyn Backend>));
+    let cluster: Shared = Arc::new(Mutex::new(start_cluster(s)?));
     wait_leader(&cluster, Duration::from_secs(30))?;
     let rec = Arc::new(Recorder::new());
     let until = Instant::now() + s.duration;
@@ -83,6 +116,9 @@ pub fn run(s: &Settings) -> Result<Report> {
         .settings
         .insert("duration".into(), format!("{:?}", s.duration));
     report.settings.insert("nodes".into(), s.nodes.to_string());
+    report
+        .settings
+        .insert("backend".into(), format!("{:?}", s.backend));
     report
         .settings
         .insert("clients".into(), s.clients.to_string());

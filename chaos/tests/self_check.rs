@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use redraft_chaos::nemesis::Fault;
-use redraft_chaos::run::{Settings, run};
+use redraft_chaos::run::{BackendKind, Settings, run};
 use redraft_chaos::workload::Workload;
 
 /// One cluster at a time: the machine is small.
@@ -28,6 +28,7 @@ fn redraft_bin() -> PathBuf {
 fn settings(node_args: &[&str]) -> Settings {
     Settings {
         bin: redraft_bin(),
+        backend: BackendKind::Local,
         nodes: 3,
         clients: 10,
         workload: Workload::Register,
