@@ -1,8 +1,13 @@
 //! One workload client: a connection to one node, with Redis errors turned into outcomes.
+//!
+//! Built on redraft-client's [`Connection`] (one TCP connection, no failover, no retries: the
+//! harness wants to see every fault as it happens), driven from the harness's threads through
+//! a small runtime of its own.
 
 use std::time::Duration;
 
-use redis::{Connection, Value};
+use redraft_client::{Cmd, ConnectOptions, Connection, Error, ErrorKind, Value};
+use tokio::runtime::Runtime;
 
 use crate::history::Outcome;
 
@@ -10,51 +15,92 @@ use crate::history::Outcome;
 /// `raft-leader-wait-ms` (3 s), so an election answers `TRYAGAIN` rather than a timeout.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
-pub struct Client {
-    addr: String,
-    conn: Option<Connection>,
-}
-
 /// A failed request: its outcome (`Fail` or `Unknown`) and why.
 pub type Failure = (Outcome, String);
 
-/// Connects to `addr` (`host:port`) within [`TIMEOUT`].
-pub fn connect(addr: &str) -> redis::RedisResult<Connection> {
-    let client = redis::Client::open(format!("redis://{addr}/"))?;
-    let conn = client.get_connection_with_timeout(TIMEOUT)?;
-    conn.set_read_timeout(Some(TIMEOUT))?;
-    conn.set_write_timeout(Some(TIMEOUT))?;
-    Ok(conn)
+/// A blocking connection to one node.
+pub struct Link {
+    rt: Runtime,
+    conn: Connection,
+}
+
+fn runtime() -> Result<Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Connect {
+            addr: "(runtime)".to_string(),
+            source: e,
+        })
+}
+
+impl Link {
+    /// Connects to `addr` (`host:port`) within [`TIMEOUT`]; replies may take as long.
+    pub fn connect(addr: &str) -> Result<Link, Error> {
+        let rt = runtime()?;
+        let opts = ConnectOptions {
+            connect_timeout: TIMEOUT,
+            response_timeout: TIMEOUT,
+            ..ConnectOptions::default()
+        };
+        let conn = rt.block_on(Connection::connect(addr, &opts))?;
+        Ok(Link { rt, conn })
+    }
+
+    /// Sends `cmd` and waits for its reply; an error reply is `Ok(Value::Error)`.
+    pub fn request(&mut self, cmd: &Cmd) -> Result<Value, Error> {
+        self.rt.block_on(self.conn.request(cmd.argv()))
+    }
+
+    /// Sends `cmd`; an error reply is an `Err` with its text.
+    pub fn query(&mut self, cmd: &Cmd) -> Result<Value, String> {
+        match self.request(cmd) {
+            Ok(Value::Error(text)) => Err(String::from_utf8_lossy(&text).into_owned()),
+            Ok(v) => Ok(v),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+/// `Cmd::new(name)`, shorter.
+pub fn cmd(name: &str) -> Cmd {
+    Cmd::new(name)
+}
+
+pub struct Client {
+    addr: String,
+    link: Option<Link>,
 }
 
 impl Client {
     pub fn new(addr: String) -> Client {
-        Client { addr, conn: None }
+        Client { addr, link: None }
     }
 
     /// Runs `cmd`. A write's outcome is unknown when the answer is `UNKNOWN`, another error
     /// that does not promise nothing happened, or no answer; `TRYAGAIN` and refused
     /// connections mean not applied. Reads never have an unknown outcome: they change nothing.
-    pub fn run(&mut self, cmd: &redis::Cmd, write: bool) -> Result<Value, Failure> {
-        if self.conn.is_none() {
-            match connect(&self.addr) {
-                Ok(c) => self.conn = Some(c),
+    pub fn run(&mut self, cmd: &Cmd, write: bool) -> Result<Value, Failure> {
+        if self.link.is_none() {
+            match Link::connect(&self.addr) {
+                Ok(l) => self.link = Some(l),
                 Err(e) => return Err((Outcome::Fail, format!("connect: {e}"))),
             }
         }
-        let Some(conn) = self.conn.as_mut() else {
+        let Some(link) = self.link.as_mut() else {
             return Err((Outcome::Fail, "no connection".to_string()));
         };
-        match cmd.query::<Value>(conn) {
-            Ok(Value::ServerError(e)) => Err(classify_code(e.code(), &format!("{e:?}"), write)),
+        match link.request(cmd) {
+            Ok(Value::Error(text)) => {
+                let text = String::from_utf8_lossy(&text).into_owned();
+                let code = text.split(' ').next().unwrap_or("").to_string();
+                Err(classify_code(&code, &text, write))
+            }
             Ok(v) => Ok(v),
             Err(e) => {
-                if e.code().is_some() && !e.is_io_error() {
-                    return Err(classify_code(e.code().unwrap_or(""), &e.to_string(), write));
-                }
                 // No answer: the connection is in an unknown state, drop it.
-                self.conn = None;
-                let outcome = if write {
+                self.link = None;
+                let outcome = if write && e.kind() != ErrorKind::Connect {
                     Outcome::Unknown
                 } else {
                     Outcome::Fail
@@ -66,7 +112,7 @@ impl Client {
 
     /// Forgets the connection (after a transaction went wrong half-way, say).
     pub fn reset(&mut self) {
-        self.conn = None;
+        self.link = None;
     }
 }
 
@@ -80,12 +126,11 @@ fn classify_code(code: &str, text: &str, write: bool) -> Failure {
     (outcome, text.to_string())
 }
 
-/// An integer from a reply (bulk string or integer).
+/// An integer from a reply (bulk string, status or integer).
 pub fn as_i64(v: &Value) -> Option<i64> {
     match v {
         Value::Int(n) => Some(*n),
-        Value::BulkString(b) => std::str::from_utf8(b).ok()?.parse().ok(),
-        Value::SimpleString(s) => s.parse().ok(),
+        Value::Bulk(b) | Value::Status(b) => std::str::from_utf8(b).ok()?.parse().ok(),
         _ => None,
     }
 }
@@ -93,8 +138,8 @@ pub fn as_i64(v: &Value) -> Option<i64> {
 /// A string from a reply (`None` for nil).
 pub fn as_string(v: &Value) -> Option<String> {
     match v {
-        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
-        Value::SimpleString(s) => Some(s.clone()),
+        Value::Bulk(b) | Value::Status(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        Value::Verbatim { text, .. } => Some(String::from_utf8_lossy(text).into_owned()),
         _ => None,
     }
 }

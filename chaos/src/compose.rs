@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::client::connect;
+use crate::client::{Link, cmd};
 use crate::cluster::Backend;
 
 /// A three-node compose cluster the harness started and removes when dropped.
@@ -173,8 +173,8 @@ impl Compose {
         let addr = self.client_addr(id);
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            if let Ok(mut conn) = connect(&addr)
-                && redis::cmd("PING").query::<String>(&mut conn).is_ok()
+            if let Ok(mut link) = Link::connect(&addr)
+                && link.query(&cmd("PING")).is_ok()
             {
                 return Ok(());
             }

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
+use redraft_client::{Cmd, Value};
 
-use crate::client::{as_string, connect};
+use crate::client::{Link, as_string, cmd};
 use crate::cluster::Backend;
 use crate::history::Recorder;
 
@@ -33,9 +34,8 @@ pub type Shared = Arc<Mutex<Box<dyn Backend>>>;
 /// The `raft_role` and `raft_leader_id` node `id` reports, if it answers.
 pub fn raft_field(cluster: &Shared, id: u64, field: &str) -> Option<String> {
     let addr = cluster.lock().ok()?.admin_addr(id);
-    let mut conn = connect(&addr).ok()?;
-    conn.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    let v: redis::Value = redis::cmd("RAFT.INFO").query(&mut conn).ok()?;
+    let mut link = Link::connect(&addr).ok()?;
+    let v = link.query(&cmd("RAFT.INFO")).ok()?;
     let text = as_string(&v)?;
     text.lines()
         .filter_map(|l| l.split_once(':'))
@@ -51,10 +51,11 @@ pub fn leader(cluster: &Shared) -> Option<u64> {
 }
 
 /// Runs `cmd` on node `id`'s admin address.
-fn admin(cluster: &Shared, id: u64, cmd: &redis::Cmd) -> Result<redis::Value, String> {
+fn admin(cluster: &Shared, id: u64, command: &Cmd) -> Result<Value, String> {
     let addr = cluster.lock().map_err(|e| e.to_string())?.admin_addr(id);
-    let mut conn = connect(&addr).map_err(|e| e.to_string())?;
-    cmd.query(&mut conn).map_err(|e| e.to_string())
+    Link::connect(&addr)
+        .map_err(|e| e.to_string())?
+        .query(command)
 }
 
 pub struct Nemesis {
@@ -169,17 +170,13 @@ impl Nemesis {
                 let Some(&via) = ids.iter().find(|&&n| n != id) else {
                     return;
                 };
-                let r = admin(&self.cluster, via, redis::cmd("RAFT.REMOVENODE").arg(id));
+                let r = admin(&self.cluster, via, &cmd("RAFT.REMOVENODE").arg(id));
                 rec.event(format!("RAFT.REMOVENODE {id} via node {via}: {r:?}"));
                 std::thread::sleep(hold);
                 let addr = self.with(|c| c.raft_addr(id)).unwrap_or_default();
                 let deadline = Instant::now() + Duration::from_secs(20);
                 loop {
-                    let r = admin(
-                        &self.cluster,
-                        via,
-                        redis::cmd("RAFT.ADDNODE").arg(id).arg(&addr),
-                    );
+                    let r = admin(&self.cluster, via, &cmd("RAFT.ADDNODE").arg(id).arg(&addr));
                     rec.event(format!("RAFT.ADDNODE {id} {addr} via node {via}: {r:?}"));
                     if r.is_ok() || Instant::now() > deadline {
                         break;

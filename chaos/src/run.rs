@@ -11,13 +11,14 @@ use anyhow::{Result, bail};
 use crate::check::accounts::{Tally, check_queue, check_sessions, check_set};
 use crate::check::linear::{Model, Operation, Verdict, check};
 use crate::check::models::{Counter, Register};
-use crate::client::{as_strings, connect};
+use crate::client::{Link, as_strings, cmd};
 use crate::cluster::{Backend, Local};
 use crate::compose::Compose;
 use crate::history::{Call, Op, Outcome, Recorder, Reply};
 use crate::nemesis::{Fault, Nemesis, Shared, leader};
 use crate::report::{Report, Violation};
 use crate::workload::{KEYS, Worker, Workload, key};
+use redraft_client::{Cmd, Value};
 
 /// Everything a run is made of.
 #[derive(Clone, Debug)]
@@ -233,17 +234,19 @@ fn linear_keys<M: Model<Input = Call, Output = Reply>>(
 }
 
 /// Runs `cmd` on node `id` directly, retrying for up to 30 s.
-fn read_final(cluster: &Shared, id: u64, cmds: &[redis::Cmd]) -> Result<redis::Value> {
+fn read_final(cluster: &Shared, id: u64, cmds: &[Cmd]) -> Result<Value> {
     let addr = cluster.lock().map(|c| c.admin_addr(id)).unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let r = connect(&addr).and_then(|mut c| {
-            let mut last = redis::Value::Nil;
-            for cmd in cmds {
-                last = cmd.query(&mut c)?;
-            }
-            Ok(last)
-        });
+        let r = Link::connect(&addr)
+            .map_err(|e| e.to_string())
+            .and_then(|mut link| {
+                let mut last = Value::Nil;
+                for command in cmds {
+                    last = link.query(command)?;
+                }
+                Ok(last)
+            });
         match r {
             Ok(v) => return Ok(v),
             Err(e) if Instant::now() > deadline => bail!("final read on node {id}: {e}"),
@@ -288,7 +291,7 @@ fn check_sets(report: &mut Report, ops: &[Op], cluster: &Shared) -> Result<()> {
     let ids = cluster.lock().map(|c| c.ids()).unwrap_or_default();
     for k in 0..KEYS {
         let name = key(Workload::Set, k);
-        let smembers = redis::cmd("SMEMBERS").arg(&name).clone();
+        let smembers = cmd("SMEMBERS").arg(&name);
         let final_read: HashSet<String> = as_strings(&read_final(
             cluster,
             ids[0],
@@ -301,7 +304,7 @@ fn check_sets(report: &mut Report, ops: &[Op], cluster: &Shared) -> Result<()> {
         for &id in &ids {
             let deadline = Instant::now() + Duration::from_secs(10);
             loop {
-                let v = read_final(cluster, id, &[redis::cmd("READONLY"), smembers.clone()])?;
+                let v = read_final(cluster, id, &[cmd("READONLY"), smembers.clone()])?;
                 let local: HashSet<String> = as_strings(&v).into_iter().collect();
                 if local == final_read || Instant::now() > deadline {
                     per_node.push((id, local));
@@ -326,11 +329,7 @@ fn check_queues(report: &mut Report, ops: &[Op], cluster: &Shared) -> Result<()>
     let ids = cluster.lock().map(|c| c.ids()).unwrap_or_default();
     for k in 0..KEYS {
         let name = key(Workload::Queue, k);
-        let v = read_final(
-            cluster,
-            ids[0],
-            &[redis::cmd("LRANGE").arg(&name).arg(0).arg(-1).clone()],
-        )?;
+        let v = read_final(cluster, ids[0], &[cmd("LRANGE").arg(&name).arg(0).arg(-1)])?;
         let remaining = as_strings(&v);
         let mine: Vec<Op> = ops.iter().filter(|o| o.key == name).cloned().collect();
         add_tally(report, "queue", name, check_queue(&mine, &remaining));

@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use redis::Value;
+use redraft_client::{Cmd, Value};
 
-use crate::client::{Client, as_i64, as_string};
+use crate::client::{Client, as_i64, as_string, cmd};
 use crate::history::{Call, Op, Outcome, Recorder, Reply};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -109,14 +109,7 @@ impl Worker {
         }
     }
 
-    fn one(
-        &mut self,
-        key: &str,
-        call: Call,
-        cmd: redis::Cmd,
-        write: bool,
-        f: impl Fn(&Value) -> Reply,
-    ) {
+    fn one(&mut self, key: &str, call: Call, cmd: Cmd, write: bool, f: impl Fn(&Value) -> Reply) {
         let t0 = self.rec.now_ns();
         let r = self.client.run(&cmd, write).map(|v| f(&v));
         self.record(key, call, t0, r);
@@ -133,7 +126,7 @@ impl Worker {
         match self.rng.random_range(0..10) {
             0..4 => {
                 let t0 = self.rec.now_ns();
-                let r = self.client.run(redis::cmd("GET").arg(&key), false);
+                let r = self.client.run(&cmd("GET").arg(&key), false);
                 if let Ok(v) = &r {
                     self.seen.insert(k, as_i64(v));
                 }
@@ -145,7 +138,7 @@ impl Worker {
                 self.one(
                     &key,
                     Call::Set { value },
-                    redis::cmd("SET").arg(&key).arg(value).clone(),
+                    cmd("SET").arg(&key).arg(value),
                     true,
                     |_| Reply::None,
                 );
@@ -162,8 +155,8 @@ impl Worker {
         let call = Call::Cas { expected, new };
         let t0 = self.rec.now_ns();
         let pre = (|| {
-            self.client.run(redis::cmd("WATCH").arg(key), false)?;
-            self.client.run(redis::cmd("GET").arg(key), false)
+            self.client.run(&cmd("WATCH").arg(key), false)?;
+            self.client.run(&cmd("GET").arg(key), false)
         })();
         let current = match pre {
             Ok(v) => as_i64(&v),
@@ -174,18 +167,18 @@ impl Worker {
         };
         self.seen.insert(k.clone(), current);
         if current != expected {
-            let _ = self.client.run(&redis::cmd("UNWATCH"), false);
+            let _ = self.client.run(&cmd("UNWATCH"), false);
             return self.record(key, call, t0, Ok(Reply::Applied { applied: false }));
         }
         let queued = (|| {
-            self.client.run(&redis::cmd("MULTI"), false)?;
-            self.client.run(redis::cmd("SET").arg(key).arg(new), false)
+            self.client.run(&cmd("MULTI"), false)?;
+            self.client.run(&cmd("SET").arg(key).arg(new), false)
         })();
         if let Err(e) = queued {
             self.client.reset();
             return self.record(key, call, t0, Err((Outcome::Fail, e.1)));
         }
-        match self.client.run(&redis::cmd("EXEC"), true) {
+        match self.client.run(&cmd("EXEC"), true) {
             Ok(Value::Nil) => self.record(
                 key,
                 call,
@@ -219,30 +212,22 @@ impl Worker {
             self.rec.now_ns() / EPOCH_NS
         );
         if self.rng.random_range(0..10) < 7 {
-            self.one(
-                &key,
-                Call::Incr,
-                redis::cmd("INCR").arg(&key).clone(),
-                true,
-                |v| Reply::Int {
+            self.one(&key, Call::Incr, cmd("INCR").arg(&key), true, |v| {
+                Reply::Int {
                     value: as_i64(v).unwrap_or(i64::MIN),
-                },
-            );
+                }
+            });
         } else {
-            self.one(
-                &key,
-                Call::Get,
-                redis::cmd("GET").arg(&key).clone(),
-                false,
-                |v| Reply::Value { value: as_i64(v) },
-            );
+            self.one(&key, Call::Get, cmd("GET").arg(&key), false, |v| {
+                Reply::Value { value: as_i64(v) }
+            });
         }
     }
 
     fn set(&mut self) {
         let key = key(Workload::Set, self.rng.random_range(0..KEYS));
         let element = format!("e{}", self.unique());
-        let cmd = redis::cmd("SADD").arg(&key).arg(&element).clone();
+        let cmd = cmd("SADD").arg(&key).arg(&element);
         self.one(&key, Call::Add { element }, cmd, true, |_| Reply::None);
     }
 
@@ -250,16 +235,12 @@ impl Worker {
         let key = key(Workload::Queue, self.rng.random_range(0..KEYS));
         if self.rng.random_bool(0.5) {
             let item = format!("i{}", self.unique());
-            let cmd = redis::cmd("LPUSH").arg(&key).arg(&item).clone();
+            let cmd = cmd("LPUSH").arg(&key).arg(&item);
             self.one(&key, Call::Push { item }, cmd, true, |_| Reply::None);
         } else {
-            self.one(
-                &key,
-                Call::Pop,
-                redis::cmd("RPOP").arg(&key).clone(),
-                true,
-                |v| Reply::Item { item: as_string(v) },
-            );
+            self.one(&key, Call::Pop, cmd("RPOP").arg(&key), true, |v| {
+                Reply::Item { item: as_string(v) }
+            });
         }
     }
 
@@ -271,7 +252,7 @@ impl Worker {
             let n = self.unique();
             let key = format!("sess:{}:{n}", self.id);
             let ttl_s = self.rng.random_range(1..=3u64);
-            let cmd = redis::cmd("SETEX").arg(&key).arg(ttl_s).arg(1).clone();
+            let cmd = cmd("SETEX").arg(&key).arg(ttl_s).arg(1);
             self.one(
                 &key,
                 Call::SetEx {
@@ -285,13 +266,9 @@ impl Worker {
         } else {
             let i = self.rng.random_range(0..self.sessions.len());
             let key = self.sessions[i].0.clone();
-            self.one(
-                &key,
-                Call::Get,
-                redis::cmd("GET").arg(&key).clone(),
-                false,
-                |v| Reply::Value { value: as_i64(v) },
-            );
+            self.one(&key, Call::Get, cmd("GET").arg(&key), false, |v| {
+                Reply::Value { value: as_i64(v) }
+            });
         }
     }
 }
