@@ -106,6 +106,55 @@ fn replies_match_redis() {
     assert!(raw.read_n(72).starts_with("*17\r\n+SCRIPT <subcommand>"));
 }
 
+/// Scripts queued in MULTI see the script cache as the commands before them in the same
+/// transaction left it (replies as redis-server 7.0 gives them).
+#[test]
+fn scripts_inside_multi() {
+    let server = Server::start();
+    let mut raw = server.raw();
+    let incrby = "return redis.call('incrby',KEYS[1],ARGV[1])";
+    let loaded = sha(incrby);
+    raw.roundtrip(
+        &resp(&[b"SCRIPT", b"LOAD", incrby.as_bytes()]),
+        &format!("$40\r\n{loaded}\r\n"),
+    );
+    let fresh = "return 42";
+    let fresh_sha = sha(fresh);
+    let queued: &[&[&[u8]]] = &[
+        &[b"EVALSHA", loaded.as_bytes(), b"1", b"c", b"5"],
+        &[b"EVALSHA_RO", loaded.as_bytes(), b"1", b"c", b"5"],
+        &[b"SCRIPT", b"LOAD", fresh.as_bytes()],
+        &[b"EVALSHA", fresh_sha.as_bytes(), b"0"],
+        &[b"EVAL", b"return redis.call('incr',KEYS[1])", b"1", b"c"],
+        &[b"SCRIPT", b"FLUSH"],
+        &[b"EVALSHA", loaded.as_bytes(), b"1", b"c", b"5"],
+    ];
+    raw.roundtrip(&resp(&[b"MULTI"]), "+OK\r\n");
+    for argv in queued {
+        raw.roundtrip(&resp(argv), "+QUEUED\r\n");
+    }
+    let expected = format!(
+        "*7\r\n:5\r\n{}$40\r\n{}\r\n:42\r\n:6\r\n+OK\r\n\
+         -NOSCRIPT No matching script. Please use EVAL.\r\n",
+        raised(
+            "ERR Write commands are not allowed from read-only scripts.",
+            incrby
+        ),
+        fresh_sha,
+    );
+    raw.roundtrip(&resp(&[b"EXEC"]), &expected);
+    raw.roundtrip(&resp(&[b"GET", b"c"]), "$1\r\n6\r\n");
+    raw.roundtrip(
+        &resp(&[
+            b"SCRIPT",
+            b"EXISTS",
+            loaded.as_bytes(),
+            sha(fresh).as_bytes(),
+        ]),
+        "*2\r\n:0\r\n:0\r\n",
+    );
+}
+
 #[test]
 fn a_failing_script_leaves_nothing_behind() {
     let server = Server::start();

@@ -482,13 +482,17 @@ impl Node {
         watch: Vec<Watched>,
         commands: &[(&'static Spec, &[Bytes])],
     ) -> Reply {
-        let prepare = self.prepare_now();
+        let mut prepare = self.prepare_now();
         let mut refused: Vec<Option<Reply>> = Vec::with_capacity(commands.len());
         let mut logged = Vec::with_capacity(commands.len());
         for (spec, argv) in commands {
             let canon = match spec.run {
-                Run::Write { .. } => canonical(spec, argv, &prepare),
-                Run::Read(_) => Ok(named_canonically(spec, argv.to_vec())),
+                Run::Write { .. } => canonical(spec, argv, &mut prepare),
+                Run::Read(_) => {
+                    let logged = named_canonically(spec, argv.to_vec());
+                    cmd::scripting::track(&mut prepare.scripts, &logged);
+                    Ok(logged)
+                }
                 Run::Session(_) if spec.name == "select" => {
                     Ok(named_canonically(spec, argv.to_vec()))
                 }
@@ -545,11 +549,11 @@ impl Node {
 
     /// Proposes writes on this node, which believes it leads.
     async fn write_local(&self, db: usize, commands: &[(&'static Spec, &[Bytes])]) -> Vec<Reply> {
-        let prepare = self.prepare_now();
+        let mut prepare = self.prepare_now();
         let mut replies: Vec<Option<Reply>> = Vec::with_capacity(commands.len());
         let mut logged = Vec::with_capacity(commands.len());
         for (spec, argv) in commands {
-            match canonical(spec, argv, &prepare) {
+            match canonical(spec, argv, &mut prepare) {
                 Ok(canon) => {
                     logged.push(canon);
                     replies.push(None);
@@ -939,9 +943,15 @@ fn named_canonically(spec: &Spec, mut argv: Vec<Bytes>) -> Vec<Bytes> {
 }
 
 /// Prepares the logged form of a write.
-fn canonical(spec: &Spec, argv: &[Bytes], prepare: &Prepare) -> Result<Vec<Bytes>, CmdError> {
+/// The logged form of a write, prepared after the ones before it in the same batch (whose
+/// script cache changes `prepare` follows).
+fn canonical(spec: &Spec, argv: &[Bytes], prepare: &mut Prepare) -> Result<Vec<Bytes>, CmdError> {
     match spec.run {
-        Run::Write { prepare: f, .. } => Ok(named_canonically(spec, f(argv, prepare)?)),
+        Run::Write { prepare: f, .. } => {
+            let logged = named_canonically(spec, f(argv, prepare)?);
+            cmd::scripting::track(&mut prepare.scripts, &logged);
+            Ok(logged)
+        }
         _ => Err(CmdError::other(format!(
             "ERR '{}' is not a write command",
             spec.name

@@ -20,6 +20,33 @@ use crate::cmd::{ApplyCtx, CmdError, CmdResult, ReadCtx, Spec};
 use crate::machine::dispatch::{ReadOnlyHost, ScriptHost};
 use crate::resp::Reply;
 use crate::scripting::{self, Invocation};
+use crate::store::Scripts;
+
+/// Keeps `scripts`, the cache as later commands of the same batch or transaction will find
+/// it, in step with `logged`, a command prepared before them: EVAL and SCRIPT LOAD add their
+/// body, SCRIPT FLUSH empties it. (`SCRIPT LOAD s` then `EVALSHA sha1(s)` in one MULTI works,
+/// as in Redis, though neither is applied when the second is prepared.)
+pub fn track(scripts: &mut Scripts, logged: &[Bytes]) {
+    let name = |i: usize| logged.get(i).map(|a| a.to_ascii_lowercase());
+    match name(0).as_deref() {
+        // EVALSHA is logged with the body in place of its SHA1.
+        Some(b"eval" | b"eval_ro" | b"evalsha") => {
+            if let Some(body) = logged.get(1) {
+                scripts.insert(body.clone());
+            }
+        }
+        Some(b"script") => match name(1).as_deref() {
+            Some(b"load") => {
+                if let Some(body) = logged.get(2) {
+                    scripts.insert(body.clone());
+                }
+            }
+            Some(b"flush") => scripts.clear(),
+            _ => {}
+        },
+        _ => {}
+    }
+}
 
 pub static COMMANDS: &[&Spec] = &[
     &eval::SPEC,
@@ -110,4 +137,29 @@ pub fn run_read(ctx: &mut ReadCtx<'_>, body: &[u8], argv: &[Bytes]) -> CmdResult
 
 fn compile_error(reply: &Reply) -> bool {
     matches!(reply, Reply::Error(e) if e.starts_with(b"ERR Error compiling script"))
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::track;
+    use crate::store::{Scripts, sha1_hex};
+
+    fn argv(words: &[&str]) -> Vec<Bytes> {
+        words.iter().map(|w| Bytes::from(w.to_string())).collect()
+    }
+
+    #[test]
+    fn track_follows_loads_evals_and_flushes() {
+        let mut scripts = Scripts::default();
+        track(&mut scripts, &argv(&["script", "load", "return 1"]));
+        track(&mut scripts, &argv(&["eval", "return 2", "0"]));
+        track(&mut scripts, &argv(&["set", "return 3", "x"]));
+        assert!(scripts.contains(sha1_hex(b"return 1").as_bytes()));
+        assert!(scripts.contains(sha1_hex(b"return 2").as_bytes()));
+        assert!(!scripts.contains(sha1_hex(b"return 3").as_bytes()));
+        track(&mut scripts, &argv(&["script", "flush"]));
+        assert!(scripts.is_empty());
+    }
 }
