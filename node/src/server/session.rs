@@ -120,17 +120,18 @@ impl Session for SessionImpl<'_> {
 
     fn stats(&self) -> ServerStats {
         let c = &self.shared.counters;
+        // One lock of the registry, released before the rest (a lock taken inside the struct
+        // expression below would live until its end).
+        let (connected_clients, blocked_clients) = {
+            let clients = self.shared.clients.lock();
+            let blocked = clients.values().filter(|h| h.state.lock().blocked).count();
+            (clients.len(), blocked)
+        };
         ServerStats {
             uptime_secs: self.shared.started.elapsed().as_secs(),
             tcp_port: self.shared.port,
-            connected_clients: self.shared.clients.lock().len(),
-            blocked_clients: self
-                .shared
-                .clients
-                .lock()
-                .values()
-                .filter(|h| h.state.lock().blocked)
-                .count(),
+            connected_clients,
+            blocked_clients,
             total_connections_received: c.connections.load(Ordering::Relaxed),
             total_commands_processed: c.commands.load(Ordering::Relaxed),
             rejected_connections: c.rejected.load(Ordering::Relaxed),
