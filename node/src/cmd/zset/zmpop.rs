@@ -101,6 +101,9 @@ impl ZMPop {
     }
 }
 
+/// The key popped from and its members with their scores, in pop order.
+pub(super) type Popped = (Bytes, Vec<(Bytes, f64)>);
+
 /// Pops up to `count` members from the low end (high end when `max`) of the first of `keys`
 /// that exists: the key and the members with their scores, or `None` when none exists. A key
 /// of another type met first is WRONGTYPE.
@@ -109,7 +112,7 @@ pub(super) fn mpop(
     keys: &[Bytes],
     max: bool,
     count: usize,
-) -> Result<Option<(Bytes, Vec<(Bytes, f64)>)>, CmdError> {
+) -> Result<Option<Popped>, CmdError> {
     let now = ctx.now_ms;
     for key in keys {
         let Some(entry) = ctx.db().get_mut(key, now) else {
