@@ -16,6 +16,7 @@ Prints one line per check, ``ok NAME`` or ``FAIL NAME: detail``, then exactly
 
 import os
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -389,11 +390,31 @@ def protocol_checks(proto):
             other.close()
         eq(r.get(k("tx_ctr")), "changed", "aborted EXEC applied nothing")
 
+    def blocking():
+        # BLPOP as a work queue: a timeout answers None after about the timeout; a client
+        # blocked on an empty list is woken by another client's push.
+        started = time.monotonic()
+        eq(r.blpop([k("jobs")], timeout=0.2), None, "BLPOP timeout")
+        waited = time.monotonic() - started
+        eq(0.15 <= waited < 3.0, True, f"BLPOP waited about its timeout ({waited:.3f} s)")
+        got = []
+        waiter = connect(protocol=proto)
+        try:
+            t = threading.Thread(target=lambda: got.append(waiter.blpop([k("jobs")], timeout=5)))
+            t.start()
+            time.sleep(0.3)
+            eq(r.rpush(k("jobs"), "job1"), 1, "RPUSH wakes the blocked client")
+            t.join(TIMEOUT + 5)
+            eq([tuple(g) for g in got], [(k("jobs"), "job1")], "BLPOP woken by a push")
+        finally:
+            waiter.close()
+        eq(r.llen(k("jobs")), 0, "the element was popped once")
+
     def cleanup():
         names = [
             "str", "cache", "missing", "session", "plain", "e1", "ctr", "text", "max",
             "rate", "gone", "neg", "m1", "m2", "m3", "p", "ptext", "size",
-            "queue", "set", "user", "board", "tx", "tx_ctr",
+            "queue", "set", "user", "board", "tx", "tx_ctr", "jobs",
         ]
         keys = [k(n) for n in names] + [key("guide:key"), key("guide:session")]
         r.delete(*keys)
@@ -420,6 +441,7 @@ def protocol_checks(proto):
         ("data_structures", data_structures),
         ("pubsub", pubsub),
         ("transactions", transactions),
+        ("blocking", blocking),
         ("cleanup", cleanup),
     ]
 

@@ -65,6 +65,12 @@ pub enum CmdError {
     BadDumpPayload,
     #[error("ERR Bad data format")]
     BadDataFormat,
+    /// A blocking command's timeout that is not a number.
+    #[error("ERR timeout is not a float or out of range")]
+    TimeoutNotFloat,
+    /// A blocking command's timeout below zero (or, as Redis 7.0 computes it, too large).
+    #[error("ERR timeout is negative")]
+    TimeoutNegative,
     /// Any other error; the full text including its code (`"ERR ..."`).
     #[error("{0}")]
     Other(String),
@@ -173,6 +179,11 @@ mod tests {
                 "ERR DUMP payload version or checksum are wrong",
             ),
             (CmdError::BadDataFormat, "ERR Bad data format"),
+            (
+                CmdError::TimeoutNotFloat,
+                "ERR timeout is not a float or out of range",
+            ),
+            (CmdError::TimeoutNegative, "ERR timeout is negative"),
             (
                 CmdError::unknown_subcommand(b"foo", "client"),
                 "ERR unknown subcommand 'foo'. Try CLIENT HELP.",

@@ -15,6 +15,7 @@
 //! network.
 
 pub mod args;
+pub mod blocking;
 pub mod cluster_view;
 pub mod errors;
 pub mod glob;
@@ -42,7 +43,7 @@ use crate::resp::Reply;
 use crate::store::{Db, Store};
 
 pub use errors::CmdError;
-pub use session::{ClientState, KillFilter, ServerStats, Session};
+pub use session::{ClientState, KillFilter, ServerStats, Session, UnblockMode};
 
 /// What a command answers.
 pub type CmdResult = Result<Reply, CmdError>;
@@ -65,6 +66,9 @@ pub mod flags {
     pub const SKIP_SLOWLOG: u32 = 1 << 10;
     /// Refused inside MULTI (`no_multi`: SHUTDOWN, SAVE...).
     pub const NO_MULTI: u32 = 1 << 11;
+    /// May block the client (`blocking`): BLPOP and the like wait for a key to fill,
+    /// unless inside MULTI or a script (see [`super::blocking`]).
+    pub const BLOCKING: u32 = 1 << 12;
     /// redraft's own command (RAFT.*): not in Redis's table.
     pub const EXTENSION: u32 = 1 << 30;
     /// Internal command: in the table so the state machine can apply it, never accepted from
@@ -380,6 +384,7 @@ mod tests {
                 (flags::LOADING, "loading"),
                 (flags::STALE, "stale"),
                 (flags::PUBSUB, "pubsub"),
+                (flags::BLOCKING, "blocking"),
             ] {
                 assert_eq!(
                     spec.has(flag),

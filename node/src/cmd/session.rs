@@ -9,7 +9,7 @@ use parking_lot::{MappedMutexGuard, Mutex, RwLock};
 
 use crate::config::Config;
 use crate::machine::{Machine, Watched};
-use crate::resp::Protocol;
+use crate::resp::{Protocol, Reply};
 
 use super::cluster_view::{ClusterStatus, PersistenceInfo};
 use super::server::slowlog::SlowLog;
@@ -51,6 +51,28 @@ pub struct ClientState {
     /// `psub=`, `ssub=`). The connection keeps the subscriptions themselves; a session
     /// command that zeroes these (RESET) makes it drop them.
     pub subscriptions: [usize; 3],
+    /// Waiting in a blocking command (CLIENT LIST flag `b`, INFO `blocked_clients`).
+    pub blocked: bool,
+}
+
+/// How CLIENT UNBLOCK ends a blocked client's wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnblockMode {
+    /// As if the timeout had passed (the default).
+    Timeout,
+    /// With the error `-UNBLOCKED client unblocked via CLIENT UNBLOCK`.
+    Error,
+}
+
+impl UnblockMode {
+    /// The reply the unblocked client gets (unless a pop already in flight for it gives it
+    /// an element).
+    pub fn reply(self) -> Reply {
+        match self {
+            UnblockMode::Timeout => Reply::NilArray,
+            UnblockMode::Error => Reply::error("UNBLOCKED client unblocked via CLIENT UNBLOCK"),
+        }
+    }
 }
 
 /// Which clients a CLIENT LIST TYPE or CLIENT KILL TYPE filter names (Redis's
@@ -128,6 +150,7 @@ impl ClientState {
             multi: None,
             watched: Vec::new(),
             subscriptions: [0; 3],
+            blocked: false,
         }
     }
 
@@ -151,6 +174,9 @@ impl ClientState {
         let mut flags = String::new();
         if self.subscribed() {
             flags.push('P');
+        }
+        if self.blocked {
+            flags.push('b');
         }
         if self.close_after_reply {
             flags.push('c');
@@ -247,6 +273,8 @@ pub struct ServerStats {
     pub uptime_secs: u64,
     pub tcp_port: u16,
     pub connected_clients: usize,
+    /// Clients of this node waiting in a blocking command.
+    pub blocked_clients: usize,
     pub total_connections_received: u64,
     pub total_commands_processed: u64,
     pub rejected_connections: u64,
@@ -286,6 +314,8 @@ pub trait Session {
     fn clients(&self) -> Vec<ClientState>;
     /// Closes the matching connections; returns how many.
     fn kill_clients(&mut self, filter: &KillFilter) -> usize;
+    /// Ends the wait of client `id` if it is blocked (CLIENT UNBLOCK); whether it was.
+    fn unblock_client(&mut self, id: u64, mode: UnblockMode) -> bool;
     fn stats(&self) -> ServerStats;
     /// CONFIG RESETSTAT.
     fn reset_stats(&self);
@@ -342,6 +372,7 @@ pub(crate) mod testing {
         pub others: Vec<ClientState>,
         /// Ids of the clients CLIENT KILL closed.
         pub killed: Vec<u64>,
+        pub unblocked: Vec<(u64, UnblockMode)>,
         /// `Some(save)` once SHUTDOWN ran.
         pub shutdown: Option<Option<bool>>,
         pub table: Table,
@@ -377,6 +408,7 @@ pub(crate) mod testing {
                 slowlog: Mutex::new(SlowLog::default()),
                 others: Vec::new(),
                 killed: Vec::new(),
+                unblocked: Vec::new(),
                 shutdown: None,
             }
         }
@@ -478,6 +510,14 @@ pub(crate) mod testing {
             }
             self.others.retain(|c| !filter.matches(c));
             killed
+        }
+
+        fn unblock_client(&mut self, id: u64, mode: UnblockMode) -> bool {
+            let blocked = self.others.iter().any(|c| c.id == id && c.blocked);
+            if blocked {
+                self.unblocked.push((id, mode));
+            }
+            blocked
         }
 
         fn stats(&self) -> ServerStats {

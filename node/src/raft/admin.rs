@@ -110,6 +110,7 @@ impl Node {
             write: false,
             commands: vec![argv.to_vec()],
             transaction: None,
+            block_ms: None,
         };
         match self.peers.forward(&addr, request, admin_timeout(op)).await {
             Ok(replies) => match replies.into_iter().next() {

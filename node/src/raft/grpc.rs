@@ -95,6 +95,9 @@ pub struct Forwarded {
     pub commands: Vec<Vec<Bytes>>,
     /// For a MULTI/EXEC transaction (a write answered with one reply): its watched keys.
     pub transaction: Option<Vec<Watched>>,
+    /// For a blocking command (the only command): how long the leader may keep the client
+    /// in its wait queues, in milliseconds (0: for ever).
+    pub block_ms: Option<u64>,
 }
 
 /// Why a forwarded request got no replies. Only [`ForwardError::Unknown`] leaves open whether
@@ -252,6 +255,7 @@ pub fn forwarded_to_pb(req: &Forwarded) -> pb::ForwardRequest {
             .as_deref()
             .map(convert::watch_to_pb)
             .unwrap_or_default(),
+        block_ms: req.block_ms,
     }
 }
 
@@ -262,6 +266,7 @@ pub fn forwarded_from_pb(req: pb::ForwardRequest) -> Forwarded {
         write: req.write,
         commands: req.commands.into_iter().map(|c| c.args).collect(),
         transaction: req.transaction.then(|| convert::watch_from_pb(req.watch)),
+        block_ms: req.block_ms,
     }
 }
 

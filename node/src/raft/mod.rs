@@ -13,6 +13,7 @@
 //! hub and the cluster status.
 
 pub mod admin;
+pub mod blocking;
 pub mod convert;
 pub mod fanout;
 pub mod formation;
@@ -113,6 +114,8 @@ pub struct Node {
     fanout: Arc<fanout::FanOut>,
     /// Snapshot bookkeeping (SAVE, BGSAVE, LASTSAVE, INFO persistence).
     saves: Arc<saves::Saves>,
+    /// Clients blocked in BLPOP and the like, queued here while this node leads.
+    waiters: Arc<blocking::Waiters>,
 }
 
 /// Whether the data directory `dir` holds Raft state (a vote or log entries): checked before
@@ -281,7 +284,9 @@ impl Node {
             pubsub: Arc::new(Hub::new()),
             fanout: Arc::default(),
             saves,
+            waiters: Arc::default(),
         });
+        tokio::spawn(blocking::drive(Arc::downgrade(&node), node.waiters.clone()));
         if let Some(listen) = node.config.raft_listen.clone() {
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
@@ -342,6 +347,14 @@ impl Node {
         request: Forwarded,
     ) -> Result<Vec<Reply>, ForwardError> {
         let write = request.write;
+        // A blocked client may wait for as long as its timeout, then for its last pop.
+        let timeout = match request.block_ms {
+            None => self.config.write_timeout,
+            Some(0) => Duration::MAX,
+            Some(ms) => Duration::from_millis(ms)
+                .saturating_add(self.config.write_timeout)
+                .saturating_add(Duration::from_secs(1)),
+        };
         let mut metrics = self.raft.metrics();
         let leader = metrics.borrow_and_update().current_leader;
         let moved = async {
@@ -356,7 +369,7 @@ impl Node {
             }
         };
         tokio::select! {
-            result = self.peers.forward(addr, request, self.config.write_timeout) => result,
+            result = self.peers.forward(addr, request, timeout) => result,
             () = moved => {
                 let why = format!("the leader changed while the request was at {addr}");
                 Err(if write {
@@ -795,6 +808,20 @@ impl Node {
         if let Some(watch) = request.transaction {
             return Ok(vec![self.exec_local(db, watch, &run).await]);
         }
+        if let Some(block_ms) = request.block_ms
+            && let [(spec, argv)] = run[..]
+        {
+            let reply = match cmd::blocking::block(spec, argv) {
+                Some(Ok(block)) => {
+                    let timeout = (block_ms > 0).then(|| Duration::from_millis(block_ms));
+                    self.block_local(db, spec, argv, &block, timeout, std::future::pending())
+                        .await
+                }
+                Some(Err(e)) => Reply::from(e),
+                None => Reply::error("ERR a forwarded blocking request holds no blocking command"),
+            };
+            return Ok(vec![reply]);
+        }
         if request.write {
             return Ok(self.write_local(db, &run).await);
         }
@@ -859,6 +886,7 @@ fn forwarded(db: usize, write: bool, commands: &[(&'static Spec, &[Bytes])]) -> 
             .map(|(spec, argv)| named_canonically(spec, argv.to_vec()))
             .collect(),
         transaction: None,
+        block_ms: None,
     }
 }
 

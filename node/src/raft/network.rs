@@ -679,6 +679,7 @@ mod tests {
             write: true,
             commands: vec![argv(&["incr", "n"]), argv(&["del", "k"])],
             transaction: None,
+            block_ms: None,
         };
         let replies = peers
             .forward(&follower.info.raft_addr, req, WAIT)
@@ -902,6 +903,7 @@ mod tests {
             write: true,
             commands: vec![argv(&["incr", "n"])],
             transaction: None,
+            block_ms: None,
         };
         let err = peers
             .forward(&addr, req.clone(), Duration::from_millis(1500))
@@ -932,6 +934,7 @@ mod tests {
             write: true,
             commands: vec![argv(&["incr", "n"])],
             transaction: None,
+            block_ms: None,
         };
         for _ in 0..2 {
             let err = peers

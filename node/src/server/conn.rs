@@ -1,6 +1,7 @@
 //! One client connection: read requests, run them in order, write replies in batches.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -9,11 +10,12 @@ use bytes::{Bytes, BytesMut};
 use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::Notify;
+use tokio::sync::futures::Notified;
+use tokio::sync::{Notify, oneshot};
 use tracing::debug;
 
 use crate::cmd::server::command::{check_subcommand, full_name};
-use crate::cmd::session::ClientState;
+use crate::cmd::session::{ClientState, UnblockMode};
 use crate::cmd::transaction::{self, Tx, observe};
 use crate::cmd::{self, CmdError, Run, Spec, flags};
 use crate::pubsub::{Mailbox, Subscriber};
@@ -51,11 +53,13 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAd
     client.fd = i64::from(std::os::fd::AsRawFd::as_raw_fd(&stream));
     let state = Arc::new(Mutex::new(client));
     let kill = Arc::new(Notify::new());
+    let unblock = Arc::new(Mutex::new(None));
     shared.clients.lock().insert(
         id,
         ClientHandle {
             state: state.clone(),
             kill: kill.clone(),
+            unblock: unblock.clone(),
         },
     );
     // Pub/Sub messages past the output limits close the connection as CLIENT KILL does.
@@ -66,6 +70,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAd
         shared: shared.clone(),
         state,
         id,
+        unblock,
     };
     if let Err(e) = conn.run(stream, &kill).await {
         debug!(client = id, error = %e, "connection closed");
@@ -82,6 +87,16 @@ struct Conn {
     sub: Subscriber,
     /// Bytes of messages taken from the mailbox and not yet written to the socket.
     unwritten: usize,
+    /// Set while the client waits in a blocking command: CLIENT UNBLOCK sends through it.
+    unblock: Arc<Mutex<Option<oneshot::Sender<UnblockMode>>>>,
+}
+
+/// The socket and the kill signal, watched while a client is blocked: a client that goes
+/// away (or is killed) stops waiting.
+struct Io<'a, 'k> {
+    stream: &'a mut TcpStream,
+    rbuf: &'a mut BytesMut,
+    killed: Pin<&'a mut Notified<'k>>,
 }
 
 /// Per-batch counters, added to the server's atomics once per batch rather than per command.
@@ -136,7 +151,14 @@ impl Conn {
                     }
                 }
             }
-            let quit = self.run_batch(&batch, &mut wbuf).await;
+            let quit = {
+                let mut io = Io {
+                    stream: &mut stream,
+                    rbuf: &mut rbuf,
+                    killed: killed.as_mut(),
+                };
+                self.run_batch(&batch, &mut wbuf, &mut io).await
+            };
             batch.clear();
             self.take_pushes(&mut wbuf);
             if let Some(e) = &bad_protocol
@@ -220,7 +242,12 @@ impl Conn {
     /// consecutive reads share one state-machine lock, runs of consecutive writes share one
     /// log entry; session commands run one at a time, since they may change the connection
     /// (database, protocol, authentication). Returns true when the connection must close.
-    async fn run_batch(&mut self, batch: &[Vec<Bytes>], out: &mut BytesMut) -> bool {
+    async fn run_batch(
+        &mut self,
+        batch: &[Vec<Bytes>],
+        out: &mut BytesMut,
+        io: &mut Io<'_, '_>,
+    ) -> bool {
         let shared = self.shared.clone();
         let mut tally = Tally::default();
         let slow_threshold = shared.config.read().slowlog_log_slower_than;
@@ -288,10 +315,13 @@ impl Conn {
             if !matches!(
                 spec.run,
                 Run::Session(_) | Run::Admin(_) | Run::Transaction(_) | Run::PubSub(_)
-            ) {
+            ) && !spec.has(flags::BLOCKING)
+            {
                 while let Some(next) = batch.get(i + run.len()) {
                     match self.ready(next, authenticated, pubsub_only) {
-                        Ready::Run(s) if same_kind(s, spec) => run.push((s, &next[..])),
+                        Ready::Run(s) if same_kind(s, spec) && !s.has(flags::BLOCKING) => {
+                            run.push((s, &next[..]))
+                        }
                         _ => break,
                     }
                 }
@@ -327,6 +357,25 @@ impl Conn {
                         })
                         .await;
                     self.state.lock().reply = reply_mode;
+                }
+                Run::Write { .. } if spec.has(flags::BLOCKING) => {
+                    let Some(reply) = self.block(db, run[0], io).await else {
+                        // The client went away or was killed while it waited.
+                        quit = true;
+                        continue;
+                    };
+                    tally.errors += u64::from(reply.is_error());
+                    if reply_mode.after_command() {
+                        reply.encode(protocol, out);
+                    }
+                    self.state.lock().reply = reply_mode;
+                    self.account(
+                        slow_threshold,
+                        run[0],
+                        started.elapsed(),
+                        &reply,
+                        &mut tally.calls,
+                    );
                 }
                 Run::Write { .. } => {
                     let replies = shared.node.write(db, &run).await;
@@ -434,6 +483,56 @@ impl Conn {
             }
         }
         quit
+    }
+
+    /// Runs a blocking command (outside MULTI) until it answers, watching the socket
+    /// meanwhile: `None` when the client closed the connection or was killed, which ends
+    /// its wait (the replication layer drops it from the queues).
+    async fn block(
+        &mut self,
+        db: usize,
+        (spec, argv): (&'static Spec, &[Bytes]),
+        io: &mut Io<'_, '_>,
+    ) -> Option<Reply> {
+        let (tx, rx) = oneshot::channel();
+        *self.unblock.lock() = Some(tx);
+        self.state.lock().blocked = true;
+        let unblock = async move {
+            match rx.await {
+                Ok(mode) => mode.reply(),
+                // No CLIENT UNBLOCK will come.
+                Err(_) => std::future::pending().await,
+            }
+        };
+        let shared = self.shared.clone();
+        let Io {
+            stream,
+            rbuf,
+            killed,
+        } = io;
+        // Requests sent meanwhile are buffered, as Redis does for a blocked client; only the
+        // end of the stream matters now.
+        let gone = async {
+            loop {
+                match stream.read_buf(&mut **rbuf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => {
+                        shared
+                            .counters
+                            .net_in
+                            .fetch_add(n as u64, Ordering::Relaxed);
+                    }
+                }
+            }
+        };
+        let reply = tokio::select! {
+            reply = shared.node.block(db, spec, argv, unblock) => Some(reply),
+            () = gone => None,
+            () = killed.as_mut() => None,
+        };
+        *self.unblock.lock() = None;
+        self.state.lock().blocked = false;
+        reply
     }
 
     /// Queues a command inside MULTI: `+QUEUED`, or an error that makes EXEC abort.

@@ -23,7 +23,7 @@ use tracing::{info, warn};
 
 use crate::cmd::Table;
 use crate::cmd::server::slowlog::SlowLog;
-use crate::cmd::session::ClientState;
+use crate::cmd::session::{ClientState, UnblockMode};
 use crate::config::Config;
 use crate::raft::{ClusterConfig, Node};
 
@@ -61,6 +61,8 @@ impl Counters {
 pub(crate) struct ClientHandle {
     pub state: Arc<Mutex<ClientState>>,
     pub kill: Arc<Notify>,
+    /// While the client waits in a blocking command: how CLIENT UNBLOCK ends the wait.
+    pub unblock: Arc<Mutex<Option<tokio::sync::oneshot::Sender<UnblockMode>>>>,
 }
 
 /// State shared by every connection of one server.

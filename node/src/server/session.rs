@@ -7,7 +7,9 @@ use parking_lot::{MappedMutexGuard, Mutex, RwLock};
 
 use crate::cmd::cluster_view::{ClusterStatus, PersistenceInfo};
 use crate::cmd::server::slowlog::SlowLog;
-use crate::cmd::session::{ClientState, CommandStat, KillFilter, ServerStats, Session};
+use crate::cmd::session::{
+    ClientState, CommandStat, KillFilter, ServerStats, Session, UnblockMode,
+};
 use crate::cmd::{CmdError, Table};
 use crate::config::Config;
 use crate::machine::Machine;
@@ -78,6 +80,15 @@ impl Session for SessionImpl<'_> {
         list
     }
 
+    fn unblock_client(&mut self, id: u64, mode: UnblockMode) -> bool {
+        let slot = match self.shared.clients.lock().get(&id) {
+            Some(handle) => handle.unblock.clone(),
+            None => return false,
+        };
+        let sender = slot.lock().take();
+        sender.is_some_and(|tx| tx.send(mode).is_ok())
+    }
+
     fn kill_clients(&mut self, filter: &KillFilter) -> usize {
         let targets: Vec<_> = self
             .shared
@@ -109,10 +120,18 @@ impl Session for SessionImpl<'_> {
 
     fn stats(&self) -> ServerStats {
         let c = &self.shared.counters;
+        // One lock of the registry, released before the rest (a lock taken inside the struct
+        // expression below would live until its end).
+        let (connected_clients, blocked_clients) = {
+            let clients = self.shared.clients.lock();
+            let blocked = clients.values().filter(|h| h.state.lock().blocked).count();
+            (clients.len(), blocked)
+        };
         ServerStats {
             uptime_secs: self.shared.started.elapsed().as_secs(),
             tcp_port: self.shared.port,
-            connected_clients: self.shared.clients.lock().len(),
+            connected_clients,
+            blocked_clients,
             total_connections_received: c.connections.load(Ordering::Relaxed),
             total_commands_processed: c.commands.load(Ordering::Relaxed),
             rejected_connections: c.rejected.load(Ordering::Relaxed),

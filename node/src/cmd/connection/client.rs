@@ -12,6 +12,7 @@
 //! CLIENT KILL <ID client-id | TYPE type | USER username | ADDR ip:port | LADDR ip:port |
 //!   SKIPME <YES | NO>> [...]
 //! CLIENT NO-EVICT <ON | OFF>
+//! CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
 //! CLIENT REPLY <ON | OFF | SKIP>
 //! CLIENT GETREDIR
 //! CLIENT TRACKINGINFO
@@ -19,7 +20,7 @@
 //! ```
 //! CLIENT SETINFO is Redis 7.2's (client libraries send it on connect). The only user is
 //! `default`, and every client is of type `normal` until replicas and pub/sub exist. Client
-//! tracking, CLIENT PAUSE/UNPAUSE and CLIENT UNBLOCK are not implemented: GETREDIR and
+//! tracking and CLIENT PAUSE/UNPAUSE are not implemented: GETREDIR and
 //! TRACKINGINFO report tracking off. CLIENT LIST reports 0 for the buffer sizes and memory
 //! figures this server does not track per client.
 
@@ -27,7 +28,7 @@ use bytes::Bytes;
 
 use crate::cmd::args::{self, is};
 use crate::cmd::server::command::{help_reply, subcommand};
-use crate::cmd::session::{ClientKind, KillFilter, ReplyMode};
+use crate::cmd::session::{ClientKind, KillFilter, ReplyMode, UnblockMode};
 use crate::cmd::{CmdError, CmdResult, Run, Session, Spec};
 use crate::resp::Reply;
 
@@ -55,6 +56,7 @@ pub const SUBCOMMANDS: &[(&str, i32)] = &[
     ("setinfo", 4),
     ("setname", 3),
     ("trackinginfo", 2),
+    ("unblock", -3),
 ];
 
 const HELP: &[&str] = &[
@@ -92,6 +94,8 @@ const HELP: &[&str] = &[
     "    Set client meta attr. Options are:",
     "    * LIB-NAME: the client lib name.",
     "    * LIB-VER: the client lib version.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
     "TRACKINGINFO",
     "    Report tracking status for the current connection.",
     "NO-EVICT (ON|OFF)",
@@ -153,6 +157,7 @@ fn run(session: &mut dyn Session, argv: &[Bytes]) -> CmdResult {
             // Sent only for ON: OFF and SKIP have already silenced it.
             Ok(Reply::OK)
         }
+        "unblock" => unblock(session, argv),
         "getredir" => Ok(Reply::Int(-1)),
         "trackinginfo" => Ok(Reply::Map(vec![
             (Reply::text("flags"), Reply::Set(vec![Reply::text("off")])),
@@ -161,6 +166,28 @@ fn run(session: &mut dyn Session, argv: &[Bytes]) -> CmdResult {
         ])),
         _ => Ok(help_reply("client", HELP)),
     }
+}
+
+/// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when the client was blocked (its wait ends as if
+/// timed out, or with an UNBLOCKED error), 0 otherwise. A client connected to another node
+/// is not known here (client ids are per node).
+fn unblock(session: &mut dyn Session, argv: &[Bytes]) -> CmdResult {
+    if argv.len() > 4 {
+        return Err(CmdError::subcommand_syntax(&argv[1], "client"));
+    }
+    let id = args::parse_i64(&argv[2])?;
+    let mode = match argv.get(3) {
+        None => UnblockMode::Timeout,
+        Some(m) if is(m, "TIMEOUT") => UnblockMode::Timeout,
+        Some(m) if is(m, "ERROR") => UnblockMode::Error,
+        Some(_) => {
+            return Err(CmdError::other(
+                "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
+            ));
+        }
+    };
+    let unblocked = u64::try_from(id).is_ok_and(|id| session.unblock_client(id, mode));
+    Ok(Reply::Int(i64::from(unblocked)))
 }
 
 fn on_off(arg: &[u8]) -> Result<bool, CmdError> {

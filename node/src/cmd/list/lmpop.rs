@@ -15,7 +15,7 @@ use crate::cmd::args::{self, int_arg, is, word};
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 use crate::resp::Reply;
 
-use super::{End, as_list, as_list_mut, bulks, pop_n};
+use super::{End, bulks, mpop};
 
 pub const SPEC: Spec = Spec {
     name: "lmpop",
@@ -85,25 +85,18 @@ fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let lmpop = LmPop::parse(argv)?;
-    let (now, version) = (ctx.now_ms, ctx.index);
-    let db = ctx.db();
-    for key in lmpop.keys {
-        let Some(entry) = db.get_mut(key, now) else {
-            continue;
-        };
-        if as_list(entry)?.is_empty() {
-            continue;
-        }
-        let list = as_list_mut(entry)?;
-        let popped = pop_n(list, lmpop.end, lmpop.count);
-        let emptied = list.is_empty();
-        entry.version = version;
-        if emptied {
-            db.remove(key);
-        }
-        return Ok(Reply::Array(vec![Reply::Bulk(key.clone()), bulks(popped)]));
+    lmpop.apply(ctx)
+}
+
+impl LmPop<'_> {
+    /// Pops from the first non-empty list: `[key, [elements...]]`, or a nil array (LMPOP,
+    /// and BLMPOP's logged form).
+    pub fn apply(&self, ctx: &mut ApplyCtx<'_>) -> CmdResult {
+        Ok(match mpop(ctx, self.keys, self.end, self.count)? {
+            Some((key, popped)) => Reply::Array(vec![Reply::Bulk(key), bulks(popped)]),
+            None => Reply::NilArray,
+        })
     }
-    Ok(Reply::NilArray)
 }
 
 #[cfg(test)]

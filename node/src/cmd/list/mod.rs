@@ -3,8 +3,14 @@
 //! LMOVE/RPOPLPUSH, and Redis's range arithmetic for LRANGE/LTRIM.
 //!
 //! The list type itself (a packed buffer while small, chunks beyond) is
-//! [`crate::store::List`]. The blocking variants (BLPOP, BLMOVE...) are not here.
+//! [`crate::store::List`]. The blocking variants (BLPOP, BLMOVE...) are here as writes that
+//! apply their non-blocking form; the waiting is `raft::blocking`'s (see [`super::blocking`]).
 
+pub mod blmove;
+pub mod blmpop;
+pub mod blpop;
+pub mod brpop;
+pub mod brpoplpush;
 pub mod lindex;
 pub mod linsert;
 pub mod llen;
@@ -34,6 +40,11 @@ use crate::store::{Entry, List, Store, Value};
 
 /// This group's rows of the command table.
 pub const COMMANDS: &[&Spec] = &[
+    &blmove::SPEC,
+    &blmpop::SPEC,
+    &blpop::SPEC,
+    &brpop::SPEC,
+    &brpoplpush::SPEC,
     &lindex::SPEC,
     &linsert::SPEC,
     &llen::SPEC,
@@ -187,6 +198,48 @@ fn pop(ctx: &mut ApplyCtx<'_>, key: &Bytes, end: End, count: Option<usize>) -> C
         db.remove(key);
     }
     Ok(reply)
+}
+
+/// Pops up to `count` elements from `end` of the first of `keys` that holds a non-empty list,
+/// deleting it once emptied: the key and the elements, or `None` when every key is missing.
+/// A key of another type met first is WRONGTYPE. Redis's `lmpopGenericCommand` loop.
+fn mpop(
+    ctx: &mut ApplyCtx<'_>,
+    keys: &[Bytes],
+    end: End,
+    count: usize,
+) -> Result<Option<(Bytes, Vec<Bytes>)>, CmdError> {
+    let (now, version) = (ctx.now_ms, ctx.index);
+    let db = ctx.db();
+    for key in keys {
+        let Some(entry) = db.get_mut(key, now) else {
+            continue;
+        };
+        if as_list(entry)?.is_empty() {
+            continue;
+        }
+        let list = as_list_mut(entry)?;
+        let popped = pop_n(list, end, count);
+        let emptied = list.is_empty();
+        entry.version = version;
+        if emptied {
+            db.remove(key);
+        }
+        return Ok(Some((key.clone(), popped)));
+    }
+    Ok(None)
+}
+
+/// BLPOP and BRPOP's logged form: one element from the first non-empty list of `keys`,
+/// answered `[key, element]`, or a nil array.
+fn bpop(ctx: &mut ApplyCtx<'_>, keys: &[Bytes], end: End) -> CmdResult {
+    Ok(match mpop(ctx, keys, end, 1)? {
+        Some((key, popped)) => Reply::Array(vec![
+            Reply::Bulk(key),
+            popped.into_iter().next().map_or(Reply::Nil, Reply::Bulk),
+        ]),
+        None => Reply::NilArray,
+    })
 }
 
 /// Up to `n` elements popped from `end`, in pop order.

@@ -225,7 +225,7 @@ fn clients(l: &mut Lines<'_>, session: &dyn Session, stats: &ServerStats) {
     l.add("maxclients", session.config().read().maxclients);
     l.add("client_recent_max_input_buffer", 0);
     l.add("client_recent_max_output_buffer", 0);
-    l.add("blocked_clients", 0);
+    l.add("blocked_clients", stats.blocked_clients);
     l.add("tracking_clients", 0);
     l.add("clients_in_timeout_table", 0);
 }

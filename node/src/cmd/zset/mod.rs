@@ -5,6 +5,9 @@
 //!
 //! The type API lives in `store/zset.rs`; nothing here keeps state of its own.
 
+pub mod bzmpop;
+pub mod bzpopmax;
+pub mod bzpopmin;
 pub mod range;
 pub mod setop;
 
@@ -52,6 +55,9 @@ use crate::store::{Entry, LexBound, LexRange, ScoreRange, Store, Value, ZSet};
 
 /// This group's rows of the command table.
 pub const COMMANDS: &[&Spec] = &[
+    &bzmpop::SPEC,
+    &bzpopmax::SPEC,
+    &bzpopmin::SPEC,
     &zadd::SPEC,
     &zcard::SPEC,
     &zcount::SPEC,
@@ -174,7 +180,7 @@ pub fn elements_reply<'a>(
 }
 
 /// C's `isspace` in the "C" locale.
-fn is_space(c: u8) -> bool {
+pub(crate) fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
@@ -186,7 +192,7 @@ fn starts_with_ci(s: &[u8], word: &[u8]) -> bool {
 /// (0 when nothing converts, as C's `endptr == nptr`) and whether it set ERANGE (overflow to
 /// infinity, or underflow of nonzero digits to zero). Accepts leading white space, a sign,
 /// `inf`/`infinity`/`nan` in any case, hexadecimal floats and decimal ones.
-fn strtod(s: &[u8]) -> (f64, usize, bool) {
+pub(crate) fn strtod(s: &[u8]) -> (f64, usize, bool) {
     let mut i = 0;
     while i < s.len() && is_space(s[i]) {
         i += 1;

@@ -81,29 +81,53 @@ fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
-    let zmpop = ZMPop::parse(argv)?;
+    ZMPop::parse(argv)?.apply(ctx)
+}
+
+impl ZMPop {
+    /// Pops from the first key that exists: `[key, [[member, score], ...]]`, or a nil array
+    /// (ZMPOP, and BZMPOP's logged form).
+    pub fn apply(&self, ctx: &mut ApplyCtx<'_>) -> CmdResult {
+        Ok(match mpop(ctx, &self.keys, self.max, self.count)? {
+            Some((key, popped)) => {
+                let items = popped
+                    .into_iter()
+                    .map(|(m, s)| Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)]))
+                    .collect();
+                Reply::Array(vec![Reply::Bulk(key), Reply::Array(items)])
+            }
+            None => Reply::NilArray,
+        })
+    }
+}
+
+/// The key popped from and its members with their scores, in pop order.
+pub(super) type Popped = (Bytes, Vec<(Bytes, f64)>);
+
+/// Pops up to `count` members from the low end (high end when `max`) of the first of `keys`
+/// that exists: the key and the members with their scores, or `None` when none exists. A key
+/// of another type met first is WRONGTYPE.
+pub(super) fn mpop(
+    ctx: &mut ApplyCtx<'_>,
+    keys: &[Bytes],
+    max: bool,
+    count: usize,
+) -> Result<Option<Popped>, CmdError> {
     let now = ctx.now_ms;
-    for key in &zmpop.keys {
+    for key in keys {
         let Some(entry) = ctx.db().get_mut(key, now) else {
             continue;
         };
         as_zset(entry)?;
         let popped = modify(ctx, key, |z| {
-            let items = pop(z, zmpop.max, zmpop.count);
+            let items = pop(z, max, count);
             let changed = !items.is_empty();
             (items, changed)
         })?
         .unwrap_or_default();
-        let items = popped
-            .into_iter()
-            .map(|(m, s)| Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)]))
-            .collect();
-        return Ok(Reply::Array(vec![
-            Reply::Bulk(key.clone()),
-            Reply::Array(items),
-        ]));
+        return Ok(Some((key.clone(), popped)));
     }
-    Ok(Reply::NilArray)
+    Ok(None)
 }
 
 #[cfg(test)]
