@@ -305,7 +305,7 @@ impl Node {
         spec: &'static Spec,
         argv: &[Bytes],
     ) -> Result<Reply, String> {
-        let canon = match super::canonical(spec, argv, &self.prepare_now()) {
+        let canon = match super::canonical(spec, argv, &mut self.prepare_now()) {
             Ok(canon) => canon,
             Err(e) => return Ok(Reply::from(e)),
         };
