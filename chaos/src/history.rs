@@ -42,7 +42,7 @@ pub enum Call {
     Push {
         item: String,
     },
-    /// RPOP.
+    /// BRPOP (1 s).
     Pop,
     /// SETEX with a TTL in milliseconds (the command takes seconds).
     SetEx {

@@ -238,8 +238,15 @@ impl Worker {
             let cmd = cmd("LPUSH").arg(&key).arg(&item);
             self.one(&key, Call::Push { item }, cmd, true, |_| Reply::None);
         } else {
-            self.one(&key, Call::Pop, cmd("RPOP").arg(&key), true, |v| {
-                Reply::Item { item: as_string(v) }
+            // BRPOP waits up to 1 s for an item: the pop goes through the leader's wait
+            // queue and the log, answered [key, item] or nil.
+            self.one(&key, Call::Pop, cmd("BRPOP").arg(&key).arg(1), true, |v| {
+                Reply::Item {
+                    item: match v {
+                        Value::Array(pair) => pair.get(1).and_then(as_string),
+                        _ => None,
+                    },
+                }
             });
         }
     }

@@ -77,7 +77,7 @@ pub fn check_set(
     t
 }
 
-/// Checks LPUSH/RPOP against what is left in the queue at the end (`remaining`).
+/// Checks LPUSH/BRPOP against what is left in the queue at the end (`remaining`).
 pub fn check_queue(ops: &[Op], remaining: &[String]) -> Tally {
     let mut t = Tally::default();
     let mut pushed = HashSet::new();
@@ -126,7 +126,7 @@ pub fn check_queue(ops: &[Op], remaining: &[String]) -> Tally {
         .filter(|i| !seen.contains_key(i))
         .map(str::to_string)
         .collect();
-    // An RPOP whose answer was lost may have taken one item each.
+    // A BRPOP whose answer was lost may have taken one item each.
     if missing.len() > unknown_pops {
         t.lost = missing;
     }
@@ -244,7 +244,7 @@ mod tests {
         // b acknowledged, never popped, not in the queue: lost.
         let t = check_queue(&ops, &[]);
         assert_eq!(t.lost, vec!["b".to_string()]);
-        // ... unless an RPOP whose answer was lost took it.
+        // ... unless a BRPOP whose answer was lost took it.
         let mut with_unknown = ops.clone();
         with_unknown.push(pop(None, Outcome::Unknown));
         assert!(check_queue(&with_unknown, &[]).ok());
