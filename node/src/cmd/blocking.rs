@@ -38,11 +38,11 @@ pub struct Block {
 /// command's syntax checks in Redis's order; `None` when `spec` is not a blocking command.
 pub fn block(spec: &Spec, argv: &[Bytes]) -> Option<Result<Block, CmdError>> {
     Some(match spec.name {
-        "blpop" | "brpop" => list::blpop::block(argv),
+        "blpop" | "brpop" => keys_then_timeout(argv, Kind::List),
         "blmove" => list::blmove::block(argv),
         "brpoplpush" => list::brpoplpush::block(argv),
         "blmpop" => list::blmpop::block(argv),
-        "bzpopmin" | "bzpopmax" => zset::bzpopmin::block(argv),
+        "bzpopmin" | "bzpopmax" => keys_then_timeout(argv, Kind::ZSet),
         "bzmpop" => zset::bzmpop::block(argv),
         _ => return None,
     })
@@ -71,6 +71,31 @@ pub fn parse_timeout(arg: &[u8]) -> Result<Option<u64>, CmdError> {
 
 /// A timeout of 0 as logged: the log form of a blocking command never waits, so its timeout
 /// is normalised.
+/// The keys and timeout of the commands written `key [key ...] timeout` (BLPOP, BRPOP,
+/// BZPOPMIN, BZPOPMAX).
+pub fn keys_then_timeout(argv: &[Bytes], kind: Kind) -> Result<Block, CmdError> {
+    let (timeout, keys) = argv[1..].split_last().ok_or(CmdError::Syntax)?;
+    Ok(Block {
+        timeout_ms: parse_timeout(timeout)?,
+        keys: keys.to_vec(),
+        kind,
+    })
+}
+
+/// Their log form: `name key... 0`.
+pub fn logged_keys_then_timeout(
+    name: &'static str,
+    argv: &[Bytes],
+    kind: Kind,
+) -> Result<Vec<Bytes>, CmdError> {
+    let b = keys_then_timeout(argv, kind)?;
+    let mut canon = Vec::with_capacity(b.keys.len() + 2);
+    canon.push(Bytes::from_static(name.as_bytes()));
+    canon.extend(b.keys);
+    canon.push(logged_timeout());
+    Ok(canon)
+}
+
 pub fn logged_timeout() -> Bytes {
     Bytes::from_static(b"0")
 }

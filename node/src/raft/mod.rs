@@ -970,7 +970,6 @@ fn named_canonically(spec: &Spec, mut argv: Vec<Bytes>) -> Vec<Bytes> {
     argv
 }
 
-/// Prepares the logged form of a write.
 /// The logged form of a write, prepared after the ones before it in the same batch (whose
 /// script cache changes `prepare` follows).
 fn canonical(spec: &Spec, argv: &[Bytes], prepare: &mut Prepare) -> Result<Vec<Bytes>, CmdError> {

@@ -12,7 +12,7 @@
 
 use bytes::Bytes;
 
-use crate::cmd::blocking::{Block, Kind, logged_timeout, parse_timeout};
+use crate::cmd::blocking::{Kind, logged_keys_then_timeout};
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 
 use super::{End, bpop};
@@ -27,28 +27,8 @@ pub const SPEC: Spec = Spec {
     run: Run::Write { prepare, apply },
 };
 
-/// The keys and timeout of BLPOP or BRPOP (`key [key ...] timeout`).
-pub fn block(argv: &[Bytes]) -> Result<Block, CmdError> {
-    let (timeout, keys) = argv[1..].split_last().ok_or(CmdError::Syntax)?;
-    Ok(Block {
-        timeout_ms: parse_timeout(timeout)?,
-        keys: keys.to_vec(),
-        kind: Kind::List,
-    })
-}
-
-/// The log form of BLPOP or BRPOP: the keys, the timeout 0.
-pub(super) fn logged(name: &'static str, argv: &[Bytes]) -> Result<Vec<Bytes>, CmdError> {
-    let b = block(argv)?;
-    let mut canon = Vec::with_capacity(b.keys.len() + 2);
-    canon.push(Bytes::from_static(name.as_bytes()));
-    canon.extend(b.keys);
-    canon.push(logged_timeout());
-    Ok(canon)
-}
-
 fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
-    logged("blpop", argv)
+    logged_keys_then_timeout("blpop", argv, Kind::List)
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -8,6 +8,7 @@
 
 use bytes::Bytes;
 
+use crate::cmd::blocking::{Kind, logged_keys_then_timeout};
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 
 use super::{End, bpop};
@@ -23,7 +24,7 @@ pub const SPEC: Spec = Spec {
 };
 
 fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
-    super::blpop::logged("brpop", argv)
+    logged_keys_then_timeout("brpop", argv, Kind::List)
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {

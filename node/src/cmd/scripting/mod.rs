@@ -27,15 +27,17 @@ use crate::store::Scripts;
 /// body, SCRIPT FLUSH empties it. (`SCRIPT LOAD s` then `EVALSHA sha1(s)` in one MULTI works,
 /// as in Redis, though neither is applied when the second is prepared.)
 pub fn track(scripts: &mut Scripts, logged: &[Bytes]) {
-    let name = |i: usize| logged.get(i).map(|a| a.to_ascii_lowercase());
-    match name(0).as_deref() {
+    // Logged names and SCRIPT's subcommands are canonical (lower case): no folding on this
+    // per-write path.
+    let word = |i: usize| logged.get(i).map(Bytes::as_ref);
+    match word(0) {
         // EVALSHA is logged with the body in place of its SHA1.
         Some(b"eval" | b"eval_ro" | b"evalsha") => {
             if let Some(body) = logged.get(1) {
                 scripts.insert(body.clone());
             }
         }
-        Some(b"script") => match name(1).as_deref() {
+        Some(b"script") => match word(1) {
             Some(b"load") => {
                 if let Some(body) = logged.get(2) {
                     scripts.insert(body.clone());

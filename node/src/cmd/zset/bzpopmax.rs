@@ -9,6 +9,7 @@
 
 use bytes::Bytes;
 
+use crate::cmd::blocking::{Kind, logged_keys_then_timeout};
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 
 pub const SPEC: Spec = Spec {
@@ -22,7 +23,7 @@ pub const SPEC: Spec = Spec {
 };
 
 fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
-    super::bzpopmin::logged("bzpopmax", argv)
+    logged_keys_then_timeout("bzpopmax", argv, Kind::ZSet)
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -12,7 +12,7 @@
 
 use bytes::Bytes;
 
-use crate::cmd::blocking::{Block, Kind, logged_timeout, parse_timeout};
+use crate::cmd::blocking::{Kind, logged_keys_then_timeout};
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 use crate::resp::Reply;
 
@@ -27,26 +27,6 @@ pub const SPEC: Spec = Spec {
     step: 1,
     run: Run::Write { prepare, apply },
 };
-
-/// The keys and timeout of BZPOPMIN or BZPOPMAX (`key [key ...] timeout`).
-pub fn block(argv: &[Bytes]) -> Result<Block, CmdError> {
-    let (timeout, keys) = argv[1..].split_last().ok_or(CmdError::Syntax)?;
-    Ok(Block {
-        timeout_ms: parse_timeout(timeout)?,
-        keys: keys.to_vec(),
-        kind: Kind::ZSet,
-    })
-}
-
-/// The log form of BZPOPMIN or BZPOPMAX: the keys, the timeout 0.
-pub(super) fn logged(name: &'static str, argv: &[Bytes]) -> Result<Vec<Bytes>, CmdError> {
-    let b = block(argv)?;
-    let mut canon = Vec::with_capacity(b.keys.len() + 2);
-    canon.push(Bytes::from_static(name.as_bytes()));
-    canon.extend(b.keys);
-    canon.push(logged_timeout());
-    Ok(canon)
-}
 
 /// BZPOPMIN and BZPOPMAX's logged form: `[key, member, score]` or a nil array.
 pub(super) fn bzpop(ctx: &mut ApplyCtx<'_>, argv: &[Bytes], max: bool) -> CmdResult {
@@ -64,7 +44,7 @@ pub(super) fn bzpop(ctx: &mut ApplyCtx<'_>, argv: &[Bytes], max: bool) -> CmdRes
 }
 
 fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
-    logged("bzpopmin", argv)
+    logged_keys_then_timeout("bzpopmin", argv, Kind::ZSet)
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
