@@ -52,6 +52,9 @@ pub struct Config {
     pub raft_leader_wait_ms: u64,
     /// How long a proposed write waits for its commit before its outcome is unknown.
     pub raft_write_timeout_ms: u64,
+    /// `max-clock-skew-ms`: how far a leader's clock may run from the time a majority of the
+    /// cluster's clocks agree on (raft/clock.rs). Keys' expiry is exact to within it.
+    pub max_clock_skew_ms: u64,
     /// `save <seconds> <changes> ...`: snapshot points, as Redis's (empty: none).
     pub save: Vec<(u64, u64)>,
     /// Whether a config file or command line `save` line was read yet: the first one
@@ -97,6 +100,7 @@ impl Default for Config {
             raft_snapshot_entries: 20_000,
             raft_leader_wait_ms: 3_000,
             raft_write_timeout_ms: 10_000,
+            max_clock_skew_ms: 100,
             save: DEFAULT_SAVE.to_vec(),
             save_loaded: false,
             restore: None,
@@ -119,6 +123,7 @@ pub const PARAMETERS: &[(&str, bool)] = &[
     ("io-threads", false),
     ("logfile", false),
     ("loglevel", true),
+    ("max-clock-skew-ms", false),
     ("maxclients", true),
     ("node-id", false),
     ("peers", false),
@@ -330,6 +335,7 @@ impl Config {
             "raft-write-timeout-ms" => {
                 self.raft_write_timeout_ms = int(value, 1, INT_MAX)? as u64;
             }
+            "max-clock-skew-ms" => self.max_clock_skew_ms = int(value, 1, 600_000)? as u64,
             other => return Err(format!("unknown parameter '{other}'")),
         }
         Ok(())
@@ -370,6 +376,7 @@ impl Config {
             "raft-snapshot-entries" => self.raft_snapshot_entries.to_string(),
             "raft-leader-wait-ms" => self.raft_leader_wait_ms.to_string(),
             "raft-write-timeout-ms" => self.raft_write_timeout_ms.to_string(),
+            "max-clock-skew-ms" => self.max_clock_skew_ms.to_string(),
             "save" => self
                 .save
                 .iter()

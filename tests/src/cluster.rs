@@ -57,6 +57,14 @@ impl ClusterNode {
         );
     }
 
+    /// Kills the process (if it runs) and starts it again on its data directory with `args`
+    /// in place of the flags it had.
+    pub fn restart_with(&mut self, args: &[&str]) {
+        self.kill();
+        self.args = args.iter().map(|a| a.to_string()).collect();
+        self.spawn();
+    }
+
     /// Whether the process runs.
     pub fn is_up(&self) -> bool {
         self.child.is_some()

@@ -305,7 +305,11 @@ impl Node {
         spec: &'static Spec,
         argv: &[Bytes],
     ) -> Result<Reply, String> {
-        let canon = match super::canonical(spec, argv, &mut self.prepare_now()) {
+        let mut prepare = match self.prepare_now().await {
+            Ok(prepare) => prepare,
+            Err(reply) => return Ok(reply),
+        };
+        let canon = match super::canonical(spec, argv, &mut prepare) {
             Ok(canon) => canon,
             Err(e) => return Ok(Reply::from(e)),
         };
@@ -442,10 +446,11 @@ impl Node {
 
 /// Whether `key` in database `db` holds something a client waiting for `kind` can pop.
 fn ready(node: &Node, db: usize, key: &Bytes, kind: Kind) -> bool {
+    let now = node.clock.now();
     let a = node.applied.lock();
     let store = a.machine.store();
     let db = db.min(store.db_count().saturating_sub(1));
-    let now = a.machine.read_time(super::wall_ms());
+    let now = a.machine.read_time(now);
     match store.db(db).get(key, now).map(|e| &e.value) {
         Some(Value::List(l)) => kind == Kind::List && !l.is_empty(),
         Some(Value::ZSet(z)) => kind == Kind::ZSet && !z.is_empty(),

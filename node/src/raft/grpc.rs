@@ -83,6 +83,8 @@ pub struct NodeStatus {
     pub last_applied: Option<u64>,
     /// Index of the last committed entry.
     pub committed: Option<u64>,
+    /// The node's wall clock when it answered (unix milliseconds).
+    pub wall_ms: Option<u64>,
 }
 
 /// A client request relayed to the leader: the raw argv of each command as the client sent
@@ -408,6 +410,7 @@ pub fn status_to_pb(status: &NodeStatus) -> pb::NodeStatus {
         term: status.term,
         last_applied: status.last_applied,
         committed: status.committed,
+        wall_ms: status.wall_ms,
     }
 }
 
@@ -423,6 +426,7 @@ pub fn status_from_pb(status: pb::NodeStatus) -> NodeStatus {
         term: status.term,
         last_applied: status.last_applied,
         committed: status.committed,
+        wall_ms: status.wall_ms,
     }
 }
 

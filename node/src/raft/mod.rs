@@ -14,6 +14,7 @@
 
 pub mod admin;
 pub mod blocking;
+pub mod clock;
 pub mod convert;
 pub mod fanout;
 pub mod formation;
@@ -86,6 +87,8 @@ pub struct ClusterConfig {
     pub leader_wait: Duration,
     /// How long a proposed write waits for its commit before its outcome is unknown.
     pub write_timeout: Duration,
+    /// How far the leader's clock may run from the cluster's agreed time ([`clock`]).
+    pub max_clock_skew_ms: u64,
 }
 
 /// One node's Raft member, state machine and connections to its peers.
@@ -116,6 +119,8 @@ pub struct Node {
     saves: Arc<saves::Saves>,
     /// Clients blocked in BLPOP and the like, queued here while this node leads.
     waiters: Arc<blocking::Waiters>,
+    /// The time this node proposes and reads at while it leads.
+    clock: Arc<clock::Clock>,
 }
 
 /// Whether the data directory `dir` holds Raft state (a vote or log entries): checked before
@@ -162,6 +167,13 @@ fn all(n: usize, reply: Reply) -> Vec<Reply> {
 
 fn tryagain() -> Reply {
     Reply::error("TRYAGAIN no Raft leader is available; the request was not applied, retry it")
+}
+
+fn clock_unsettled() -> Reply {
+    Reply::error(
+        "TRYAGAIN the new leader's clock is not settled yet (no majority of the voters' clocks \
+         agrees within max-clock-skew-ms); the request was not applied, retry it",
+    )
 }
 
 fn unknown(why: &str) -> Reply {
@@ -267,10 +279,16 @@ impl Node {
         )
         .await
         .context("cannot start raft")?;
+        let clock = Arc::new(clock::Clock::new(config.max_clock_skew_ms));
         let node = Arc::new(Node {
             id: config.node_id,
             incarnation,
-            proposer: Proposer::start(raft.clone(), applied.clone(), config.write_timeout),
+            proposer: Proposer::start(
+                raft.clone(),
+                applied.clone(),
+                clock.clone(),
+                config.write_timeout,
+            ),
             raft,
             applied,
             log,
@@ -285,7 +303,9 @@ impl Node {
             fanout: Arc::default(),
             saves,
             waiters: Arc::default(),
+            clock,
         });
+        tokio::spawn(clock::keep(Arc::downgrade(&node)));
         tokio::spawn(blocking::drive(Arc::downgrade(&node), node.waiters.clone()));
         if let Some(listen) = node.config.raft_listen.clone() {
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -495,7 +515,10 @@ impl Node {
         watch: Vec<Watched>,
         commands: &[(&'static Spec, &[Bytes])],
     ) -> Reply {
-        let mut prepare = self.prepare_now();
+        let mut prepare = match self.prepare_now().await {
+            Ok(prepare) => prepare,
+            Err(reply) => return reply,
+        };
         let mut refused: Vec<Option<Reply>> = Vec::with_capacity(commands.len());
         let mut logged = Vec::with_capacity(commands.len());
         for (spec, argv) in commands {
@@ -549,20 +572,28 @@ impl Node {
         )
     }
 
-    /// What `prepare` knows on this node now.
-    fn prepare_now(&self) -> Prepare {
+    /// What `prepare` knows on this node now; `-TRYAGAIN` when this leader's clock is not
+    /// anchored yet (see [`clock`]) within the leader wait.
+    async fn prepare_now(&self) -> Result<Prepare, Reply> {
+        if !self.clock.ready(self.config.leader_wait).await {
+            return Err(clock_unsettled());
+        }
+        let now = self.clock.now();
         let a = self.applied.lock();
-        Prepare {
-            now_ms: a.machine.entry_time(wall_ms()),
+        Ok(Prepare {
+            now_ms: a.machine.entry_time(now),
             databases: a.machine.store().db_count(),
             max_bulk_len: self.config.max_bulk_len,
             scripts: a.machine.store().scripts().clone(),
-        }
+        })
     }
 
     /// Proposes writes on this node, which believes it leads.
     async fn write_local(&self, db: usize, commands: &[(&'static Spec, &[Bytes])]) -> Vec<Reply> {
-        let mut prepare = self.prepare_now();
+        let mut prepare = match self.prepare_now().await {
+            Ok(prepare) => prepare,
+            Err(reply) => return all(commands.len(), reply),
+        };
         let mut replies: Vec<Option<Reply>> = Vec::with_capacity(commands.len());
         let mut logged = Vec::with_capacity(commands.len());
         for (spec, argv) in commands {
@@ -688,6 +719,9 @@ impl Node {
                 None => return Err(tryagain()),
                 Some(Route::Leader(addr)) => return Ok(Some(addr)),
                 Some(Route::Local) => match self.reads.confirm(&self.raft).await {
+                    Ok(()) if !self.clock.ready(self.config.leader_wait).await => {
+                        return Err(clock_unsettled());
+                    }
                     Ok(()) if self.startup_log_applied().await => return Ok(None),
                     Ok(()) => {
                         return Err(read_failed(
@@ -712,8 +746,9 @@ impl Node {
         seed: u64,
         mut each: impl FnMut(cmd::CmdResult, u64, u64),
     ) {
+        let now = self.clock.now();
         let a = self.applied.lock();
-        let now = a.machine.read_time(wall_ms());
+        let now = a.machine.read_time(now);
         for (i, (spec, argv)) in reads.iter().enumerate() {
             let Run::Read(read) = spec.run else {
                 each(
@@ -740,9 +775,13 @@ impl Node {
         if !self.is_leader() {
             return 0;
         }
+        if !self.clock.is_anchored() {
+            return 0;
+        }
         let batches: Vec<(usize, Vec<Bytes>)> = {
+            let now = self.clock.now();
             let a = self.applied.lock();
-            let now = a.machine.read_time(wall_ms());
+            let now = a.machine.read_time(now);
             a.machine
                 .store()
                 .dbs()
@@ -826,6 +865,9 @@ impl Node {
             return Ok(self.write_local(db, &run).await);
         }
         match self.reads.confirm(&self.raft).await {
+            Ok(()) if !self.clock.ready(self.config.leader_wait).await => {
+                return Err(ForwardError::NoLeader);
+            }
             Ok(()) if self.startup_log_applied().await => {}
             Ok(()) => return Err(ForwardError::NoLeader),
             Err(ReadError::NotLeader(hint)) => return Err(ForwardError::NotLeader(hint)),
@@ -940,6 +982,7 @@ impl Host for Node {
             term: m.current_term,
             last_applied: m.last_applied.map(|id| id.index),
             committed: self.log.committed().ok().flatten().map(|id| id.index),
+            wall_ms: Some(wall_ms()),
         }
     }
 

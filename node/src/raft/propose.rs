@@ -15,9 +15,9 @@ use openraft::error::{ClientWriteError, RaftError};
 use parking_lot::Mutex;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
+use super::clock::Clock;
 use super::state_machine::Applied;
 use super::types::TypeConfig;
-use super::wall_ms;
 use crate::machine::{LogEntry, Request};
 use crate::resp::Reply;
 
@@ -42,14 +42,16 @@ pub struct Proposer {
 }
 
 impl Proposer {
-    /// Starts the batching task over `raft`; entry times come from `applied`.
+    /// Starts the batching task over `raft`; entry times come from `clock`, never behind the
+    /// last entry `applied`.
     pub fn start(
         raft: Raft<TypeConfig>,
         applied: Arc<Mutex<Applied>>,
+        clock: Arc<Clock>,
         timeout: Duration,
     ) -> Proposer {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(raft, applied, timeout, rx));
+        tokio::spawn(run(raft, applied, clock, timeout, rx));
         Proposer { tx }
     }
 
@@ -68,6 +70,7 @@ impl Proposer {
 async fn run(
     raft: Raft<TypeConfig>,
     applied: Arc<Mutex<Applied>>,
+    clock: Arc<Clock>,
     timeout: Duration,
     mut rx: mpsc::UnboundedReceiver<Pending>,
 ) {
@@ -91,7 +94,8 @@ async fn run(
         let db = queue[0].db;
         let (batch, rest): (Vec<Pending>, Vec<Pending>) = queue.drain(..).partition(|p| p.db == db);
         queue = rest;
-        let time_ms = applied.lock().machine.entry_time(wall_ms());
+        let now = clock.now();
+        let time_ms = applied.lock().machine.entry_time(now);
         let raft = raft.clone();
         tokio::spawn(async move {
             commit(&raft, time_ms, db, batch, timeout).await;

@@ -270,6 +270,7 @@ impl Host for TestNode {
             term: m.current_term,
             last_applied: m.last_applied.map(|l| l.index),
             committed: m.last_applied.map(|l| l.index),
+            wall_ms: Some(crate::raft::wall_ms()),
         }
     }
 

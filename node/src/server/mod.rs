@@ -333,6 +333,7 @@ fn cluster_config(config: &Config, port: u16) -> Result<ClusterConfig> {
         snapshot_entries: config.raft_snapshot_entries,
         stale_reads: config.stale_reads,
         leader_wait: Duration::from_millis(config.raft_leader_wait_ms),
+        max_clock_skew_ms: config.max_clock_skew_ms,
         write_timeout: Duration::from_millis(config.raft_write_timeout_ms),
     })
 }

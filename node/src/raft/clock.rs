@@ -1,0 +1,297 @@
+//! The leader's clock: its wall clock, kept within `max-clock-skew-ms` of the time a majority
+//! of the cluster's clocks agree on.
+//!
+//! Every entry carries the leader's time, and that time is "now" for expiry everywhere
+//! (DESIGN.md "The log entry"). A leader whose own clock is wrong would otherwise expire every
+//! key early (clock ahead) or keep keys past their TTL (clock behind), and a restarted node
+//! keeps its leadership in the same term, so one bad clock is enough. When a node becomes
+//! leader it reads the wall clock of every voter (`Admin.Status`), finds the time a majority
+//! agrees on within the skew bound (Marzullo's algorithm: each reading is an interval widened
+//! by half the round trip and half the bound), and anchors there. From then on its time is
+//! its wall clock clamped to `[anchor, anchor + max skew]`, with the anchor advanced by the
+//! monotonic clock: a clock that jumps during the term is contained too. Until it is
+//! anchored, a leader proposes nothing and answers no read.
+
+use std::sync::Weak;
+use std::time::{Duration, Instant};
+
+use openraft::ServerState;
+use parking_lot::Mutex;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tracing::{info, warn};
+
+use super::Node;
+use super::wall_ms;
+
+/// How long a leader waits for a voter's clock reading.
+const READING_TIMEOUT: Duration = Duration::from_millis(500);
+/// The pause between two attempts to anchor.
+const RETRY: Duration = Duration::from_millis(100);
+
+/// One clock reading: unix milliseconds at the moment the anchor is computed, give or take
+/// `uncertainty_ms` (half the round trip that fetched it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    pub ms: u64,
+    pub uncertainty_ms: u64,
+}
+
+/// The time a majority of `voters` readings agrees on, when they agree within `max_skew_ms`:
+/// the middle of the widest agreement among the readings that overlap most.
+pub fn agree(readings: &[Reading], voters: usize, max_skew_ms: u64) -> Option<u64> {
+    let half = max_skew_ms / 2 + 1;
+    let intervals: Vec<(u64, u64)> = readings
+        .iter()
+        .map(|r| {
+            let w = r.uncertainty_ms + half;
+            (r.ms.saturating_sub(w), r.ms.saturating_add(w))
+        })
+        .collect();
+    let need = voters / 2 + 1;
+    // The most-covered point is the low end of some interval.
+    let best = intervals
+        .iter()
+        .map(|&(low, _)| {
+            let covering: Vec<&(u64, u64)> = intervals
+                .iter()
+                .filter(|(l, h)| *l <= low && low <= *h)
+                .collect();
+            let high = covering.iter().map(|(_, h)| *h).min().unwrap_or(low);
+            (covering.len(), low, high)
+        })
+        .max_by_key(|&(count, low, _)| (count, std::cmp::Reverse(low)))?;
+    let (count, low, high) = best;
+    (count >= need).then(|| low + (high - low) / 2)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Anchor {
+    term: u64,
+    ms: u64,
+    at: Instant,
+}
+
+/// This node's clock for proposing entries and reading while it leads.
+pub struct Clock {
+    max_skew_ms: u64,
+    anchor: Mutex<Option<Anchor>>,
+    /// The term anchored in, for waiters.
+    anchored: watch::Sender<Option<u64>>,
+}
+
+impl Clock {
+    pub fn new(max_skew_ms: u64) -> Clock {
+        Clock {
+            max_skew_ms,
+            anchor: Mutex::new(None),
+            anchored: watch::Sender::new(None),
+        }
+    }
+
+    pub fn max_skew_ms(&self) -> u64 {
+        self.max_skew_ms
+    }
+
+    /// Now, in unix milliseconds: while anchored, the wall clock clamped to the anchor's
+    /// bounds; otherwise (a follower) the wall clock.
+    pub fn now(&self) -> u64 {
+        let wall = wall_ms();
+        match *self.anchor.lock() {
+            Some(a) => {
+                let low = a.ms.saturating_add(a.at.elapsed().as_millis() as u64);
+                wall.clamp(low, low.saturating_add(self.max_skew_ms))
+            }
+            None => wall,
+        }
+    }
+
+    /// The term this clock is anchored in.
+    pub fn term(&self) -> Option<u64> {
+        self.anchor.lock().map(|a| a.term)
+    }
+
+    /// Anchors the clock for `term` at `ms`, which was the agreed time at `at`.
+    pub fn anchor(&self, term: u64, ms: u64, at: Instant) {
+        *self.anchor.lock() = Some(Anchor { term, ms, at });
+        self.anchored.send_replace(Some(term));
+    }
+
+    /// Forgets the anchor (leadership ended).
+    pub fn clear(&self) {
+        *self.anchor.lock() = None;
+        self.anchored.send_replace(None);
+    }
+
+    /// Waits up to `wait` until the clock is anchored; false if it was not.
+    pub async fn ready(&self, wait: Duration) -> bool {
+        let mut rx = self.anchored.subscribe();
+        matches!(
+            tokio::time::timeout(wait, rx.wait_for(Option::is_some)).await,
+            Ok(Ok(_))
+        )
+    }
+
+    /// Whether the clock is anchored now.
+    pub fn is_anchored(&self) -> bool {
+        self.anchor.lock().is_some()
+    }
+}
+
+/// Keeps `node`'s clock anchored while it leads and unanchored otherwise. Stops when the node
+/// is dropped.
+pub(super) async fn keep(node: Weak<Node>) {
+    let Some(mut metrics) = node.upgrade().map(|n| n.raft.metrics()) else {
+        return;
+    };
+    loop {
+        let Some(n) = node.upgrade() else {
+            return;
+        };
+        let leading = {
+            let m = metrics.borrow_and_update();
+            (m.state == ServerState::Leader && m.current_leader == Some(n.id))
+                .then_some(m.current_term)
+        };
+        match leading {
+            Some(term) if n.clock.term() != Some(term) => {
+                n.clock.clear();
+                anchor(&n, term).await;
+            }
+            Some(_) => {}
+            None => n.clock.clear(),
+        }
+        drop(n);
+        if metrics.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Anchors `node`'s clock for `term`, trying until a majority of voters' clocks agree or the
+/// node no longer leads in `term`.
+async fn anchor(node: &Node, term: u64) {
+    let mut attempts = 0u32;
+    loop {
+        let m = node.raft.metrics().borrow().clone();
+        if m.state != ServerState::Leader || m.current_term != term {
+            return;
+        }
+        let membership = m.membership_config.membership();
+        let voters: Vec<(u64, String)> = membership
+            .voter_ids()
+            .filter(|&id| id != node.id)
+            .filter_map(|id| membership.get_node(&id).map(|n| (id, n.raft_addr.clone())))
+            .collect();
+        let voter_count = membership.voter_ids().count();
+        let mut asks = JoinSet::new();
+        for (_, addr) in voters {
+            let peers = node.peers.clone();
+            asks.spawn(async move {
+                let sent = Instant::now();
+                let status = peers.status(&addr, READING_TIMEOUT).await.ok()?;
+                Some((status.wall_ms?, sent, Instant::now()))
+            });
+        }
+        let mut answers = Vec::new();
+        while let Some(done) = asks.join_next().await {
+            answers.push(done.ok().flatten());
+        }
+        let at = Instant::now();
+        let mut readings = vec![Reading {
+            ms: wall_ms(),
+            uncertainty_ms: 0,
+        }];
+        for (ms, sent, got) in answers.into_iter().flatten() {
+            let rtt = got.duration_since(sent).as_millis() as u64;
+            let since = at.duration_since(got).as_millis() as u64;
+            readings.push(Reading {
+                ms: ms + rtt / 2 + since,
+                uncertainty_ms: rtt / 2 + 1,
+            });
+        }
+        match agree(&readings, voter_count, node.clock.max_skew_ms) {
+            Some(ms) => {
+                let own = readings[0].ms;
+                if own.abs_diff(ms) > node.clock.max_skew_ms {
+                    warn!(
+                        term,
+                        own_ms = own,
+                        agreed_ms = ms,
+                        "this node's clock is off by more than max-clock-skew-ms from the \
+                         time a majority of the cluster agrees on: leading on the agreed time"
+                    );
+                }
+                node.clock.anchor(term, ms, at);
+                return;
+            }
+            None => {
+                attempts += 1;
+                if attempts == 10 {
+                    warn!(
+                        term,
+                        ?readings,
+                        "no majority of the voters' clocks agrees within max-clock-skew-ms: \
+                         this leader proposes nothing until one does"
+                    );
+                } else if attempts == 1 {
+                    info!(term, ?readings, "voters' clocks disagree; asking again");
+                }
+                tokio::time::sleep(RETRY).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(ms: u64, uncertainty_ms: u64) -> Reading {
+        Reading { ms, uncertainty_ms }
+    }
+
+    #[test]
+    fn a_majority_outvotes_one_clock_far_ahead_or_behind() {
+        let t = 1_700_000_000_000;
+        for bad in [t + 60_000, t - 60_000, t + 5_000, t - 5_000] {
+            let got = agree(&[r(bad, 0), r(t, 2), r(t + 3, 1)], 3, 100).expect("agreement");
+            assert!(got.abs_diff(t) <= 60, "{got} vs {t} (bad clock {bad})");
+        }
+    }
+
+    #[test]
+    fn two_clocks_of_three_that_disagree_settle_nothing() {
+        let t = 1_700_000_000_000;
+        assert_eq!(agree(&[r(t + 60_000, 0), r(t, 1)], 3, 100), None);
+        assert!(agree(&[r(t + 40, 0), r(t, 1)], 3, 100).is_some());
+    }
+
+    #[test]
+    fn a_single_node_cluster_trusts_its_own_clock() {
+        assert_eq!(agree(&[r(5_000, 0)], 1, 100), Some(5_000));
+    }
+
+    #[test]
+    fn agreement_needs_a_majority_of_voters_not_of_answers() {
+        let t = 1_000_000;
+        assert_eq!(agree(&[r(t, 0), r(t, 0)], 5, 100), None);
+        assert!(agree(&[r(t, 0), r(t, 0), r(t + 10, 3)], 5, 100).is_some());
+    }
+
+    #[test]
+    fn an_anchored_clock_clamps_a_wall_clock_far_off() {
+        let clock = Clock::new(100);
+        let wall = wall_ms();
+        clock.anchor(3, wall - 60_000, Instant::now());
+        let now = clock.now();
+        assert!(now >= wall - 60_000 && now <= wall - 60_000 + 150, "{now}");
+        clock.anchor(4, wall + 60_000, Instant::now());
+        let now = clock.now();
+        assert!(now >= wall + 60_000 && now <= wall + 60_050, "{now}");
+        assert_eq!(clock.term(), Some(4));
+        clock.clear();
+        assert!(clock.now().abs_diff(wall_ms()) < 50);
+        assert!(!clock.is_anchored());
+    }
+}

@@ -1,0 +1,137 @@
+//! A leader whose wall clock is wrong must not expire keys early or keep them past their TTL:
+//! a new leader anchors its time to what a majority of the voters' clocks agree on. Found by
+//! the chaos harness's clock nemesis (issue 7): a leader restarted with its clock a minute
+//! ahead expired every session at once; one a minute behind kept them alive.
+
+use std::time::{Duration, Instant};
+
+use redraft_tests::cluster::Cluster;
+
+/// Restarts node `id` with its clock moved by `offset_ms`, and makes it the leader: kills
+/// whichever other node leads until `id` wins an election, restarting each (with a right
+/// clock) once another has taken over. (A leader restarted at once keeps leading.)
+fn lead_with_clock(cluster: &mut Cluster, id: u64, offset_ms: i64) {
+    let offset = offset_ms.to_string();
+    cluster
+        .node_mut(id)
+        .restart_with(&["--debug-clock-offset-ms", &offset]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let leader = cluster.wait_leader(Duration::from_secs(30));
+        if leader == id {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "node {id} never won an election; logs in {}",
+            cluster.root().display()
+        );
+        cluster.node_mut(leader).kill();
+        let next = cluster.wait_leader(Duration::from_secs(30));
+        assert_ne!(next, leader);
+        cluster.node_mut(leader).restart_with(&[]);
+    }
+}
+
+fn get(cluster: &Cluster, node: u64, key: &str) -> Option<String> {
+    let mut conn = cluster.node(node).conn();
+    let started = Instant::now();
+    loop {
+        match redis::cmd("GET")
+            .arg(key)
+            .query::<Option<String>>(&mut conn)
+        {
+            Ok(v) => return v,
+            Err(e) if started.elapsed() < Duration::from_secs(10) => {
+                assert_eq!(e.code(), Some("TRYAGAIN"), "GET {key} on node {node}: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("GET {key} on node {node}: {e}"),
+        }
+    }
+}
+
+fn set_px(cluster: &Cluster, node: u64, key: &str, px: u64) {
+    let mut conn = cluster.node(node).conn();
+    let started = Instant::now();
+    loop {
+        let r: redis::RedisResult<()> = redis::cmd("SET")
+            .arg(key)
+            .arg("v")
+            .arg("PX")
+            .arg(px)
+            .query(&mut conn);
+        match r {
+            Ok(()) => return,
+            Err(e) if started.elapsed() < Duration::from_secs(10) => {
+                assert_eq!(e.code(), Some("TRYAGAIN"), "SET {key} on node {node}: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("SET {key} on node {node}: {e}"),
+        }
+    }
+}
+
+#[test]
+fn a_leader_with_its_clock_two_minutes_ahead_expires_nothing_early() {
+    let mut cluster = Cluster::start(3);
+    let first = cluster.wait_leader(Duration::from_secs(30));
+    set_px(&cluster, first, "session", 60_000);
+    let bad = cluster
+        .nodes
+        .iter()
+        .map(|n| n.id)
+        .find(|&id| id != first)
+        .expect("another node");
+    lead_with_clock(&mut cluster, bad, 120_000);
+    for node in 1..=3 {
+        assert_eq!(
+            get(&cluster, node, "session").as_deref(),
+            Some("v"),
+            "a 60 s session vanished through node {node} once a leader's clock ran two \
+             minutes ahead"
+        );
+    }
+    // Keys it sets live their TTL, and no longer.
+    set_px(&cluster, bad, "short", 1500);
+    assert_eq!(get(&cluster, bad, "short").as_deref(), Some("v"));
+    std::thread::sleep(Duration::from_millis(1700));
+    assert_eq!(get(&cluster, bad, "short"), None);
+    assert_eq!(get(&cluster, bad, "session").as_deref(), Some("v"));
+}
+
+#[test]
+fn a_leader_with_its_clock_a_minute_behind_keeps_nothing_late() {
+    let mut cluster = Cluster::start(3);
+    let first = cluster.wait_leader(Duration::from_secs(30));
+    let bad = cluster
+        .nodes
+        .iter()
+        .map(|n| n.id)
+        .find(|&id| id != first)
+        .expect("another node");
+    // An entry stamped with the right time: a clock behind it cannot move time back.
+    set_px(&cluster, first, "stamp", 600_000);
+    lead_with_clock(&mut cluster, bad, -60_000);
+    let follower = cluster
+        .nodes
+        .iter()
+        .map(|n| n.id)
+        .find(|&id| id != bad)
+        .expect("a follower");
+    set_px(&cluster, bad, "short", 1_000);
+    set_px(&cluster, follower, "other", 1_000);
+    assert_eq!(get(&cluster, follower, "short").as_deref(), Some("v"));
+    std::thread::sleep(Duration::from_millis(1_300));
+
+    for node in 1..=3 {
+        for key in ["short", "other"] {
+            assert_eq!(
+                get(&cluster, node, key),
+                None,
+                "a 1 s key outlived its TTL through node {node} under a leader whose clock is \
+                 a minute behind"
+            );
+        }
+    }
+}
