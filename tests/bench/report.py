@@ -208,7 +208,11 @@ def other_lines():
 def target_lines():
     out = ["| target of issue 10 | measured | goal | result |", "|---|---:|---|---|"]
     for c in checks:
-        out.append(f"| {c['target']} | {num(c['value'], '.3f')} | {c['goal']} | {c['result']} |")
+        if c["value"] is not None:
+            out.append(f"| {c['target']} | {c['value']:.3f} | {c['goal']} | {c['result']} |")
+    missing = [c["target"] for c in checks if c["value"] is None]
+    if missing:
+        out += ["", "Not measured in this run: " + "; ".join(missing) + "."]
     return out
 
 
