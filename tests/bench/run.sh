@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark of issue 10: redraft next to Redis on the same machine, in one run. Not run by
-# CI: the full run takes about an hour and wants a quiet machine.
+# CI: the full run (estimated at about an hour) wants a quiet machine.
 #
 #   tests/bench/run.sh                  the full run
 #   BENCH_QUICK=1 tests/bench/run.sh    a smoke run of the script itself (small sizes, ~2 min)
