@@ -1,5 +1,5 @@
-//! The leader's clock: its wall clock, kept within `max-clock-skew-ms` of the time a majority
-//! of the cluster's clocks agree on.
+//! The leader's clock: the time a majority of the cluster's clocks agree on, which its own
+//! wall clock may lead by at most `max-clock-skew-ms`.
 //!
 //! Every entry carries the leader's time, and that time is "now" for expiry everywhere
 //! (DESIGN.md "The log entry"). A leader whose own clock is wrong would otherwise expire every
@@ -8,9 +8,10 @@
 //! leader it reads the wall clock of every voter (`Admin.Status`), finds the time a majority
 //! agrees on within the skew bound (Marzullo's algorithm: each reading is an interval widened
 //! by half the round trip and half the bound), and anchors there. From then on its time is
-//! its wall clock clamped to `[anchor, anchor + max skew]`, with the anchor advanced by the
-//! monotonic clock: a clock that jumps during the term is contained too. Until it is
-//! anchored, a leader proposes nothing and answers no read.
+//! the anchor advanced by the monotonic clock, or its wall clock when that is ahead by no more
+//! than the bound (so a well-kept wall clock still corrects the monotonic clock's drift): a
+//! clock that jumps during the term is contained too. Until it is anchored, a leader proposes
+//! nothing and answers no read.
 
 use std::sync::Weak;
 use std::time::{Duration, Instant};
@@ -26,6 +27,8 @@ use super::wall_ms;
 
 /// How long a leader waits for a voter's clock reading.
 const READING_TIMEOUT: Duration = Duration::from_millis(500);
+/// Readings taken from each voter (the one with the shortest round trip counts).
+const SAMPLES: usize = 3;
 /// The pause between two attempts to anchor.
 const RETRY: Duration = Duration::from_millis(100);
 
@@ -38,7 +41,8 @@ pub struct Reading {
 }
 
 /// The time a majority of `voters` readings agrees on, when they agree within `max_skew_ms`:
-/// the middle of the widest agreement among the readings that overlap most.
+/// among the readings that overlap most, the most precise one (the leader's own, when its
+/// clock is among them: it has no round trip to guess).
 pub fn agree(readings: &[Reading], voters: usize, max_skew_ms: u64) -> Option<u64> {
     let half = max_skew_ms / 2 + 1;
     let intervals: Vec<(u64, u64)> = readings
@@ -50,19 +54,23 @@ pub fn agree(readings: &[Reading], voters: usize, max_skew_ms: u64) -> Option<u6
         .collect();
     let need = voters / 2 + 1;
     // The most-covered point is the low end of some interval.
-    let best = intervals
+    let (count, members) = intervals
         .iter()
         .map(|&(low, _)| {
-            let covering: Vec<&(u64, u64)> = intervals
-                .iter()
-                .filter(|(l, h)| *l <= low && low <= *h)
+            let covering: Vec<usize> = (0..intervals.len())
+                .filter(|&i| intervals[i].0 <= low && low <= intervals[i].1)
                 .collect();
-            let high = covering.iter().map(|(_, h)| *h).min().unwrap_or(low);
-            (covering.len(), low, high)
+            (covering.len(), covering)
         })
-        .max_by_key(|&(count, low, _)| (count, std::cmp::Reverse(low)))?;
-    let (count, low, high) = best;
-    (count >= need).then(|| low + (high - low) / 2)
+        .max_by_key(|(count, _)| *count)?;
+    if count < need {
+        return None;
+    }
+    members
+        .into_iter()
+        .map(|i| readings[i])
+        .min_by_key(|r| r.uncertainty_ms)
+        .map(|r| r.ms)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -93,14 +101,20 @@ impl Clock {
         self.max_skew_ms
     }
 
-    /// Now, in unix milliseconds: while anchored, the wall clock clamped to the anchor's
-    /// bounds; otherwise (a follower) the wall clock.
+    /// Now, in unix milliseconds. While anchored: the anchor advanced by the monotonic clock,
+    /// or the wall clock when it is ahead of that by at most the skew bound (a clock further
+    /// ahead is wrong, and ignored, rather than followed as far as the bound allows); otherwise
+    /// (a follower) the wall clock.
     pub fn now(&self) -> u64 {
         let wall = wall_ms();
         match *self.anchor.lock() {
             Some(a) => {
                 let low = a.ms.saturating_add(a.at.elapsed().as_millis() as u64);
-                wall.clamp(low, low.saturating_add(self.max_skew_ms))
+                if wall <= low.saturating_add(self.max_skew_ms) {
+                    wall.max(low)
+                } else {
+                    low
+                }
             }
             None => wall,
         }
@@ -188,9 +202,20 @@ async fn anchor(node: &Node, term: u64) {
         for (_, addr) in voters {
             let peers = node.peers.clone();
             asks.spawn(async move {
-                let sent = Instant::now();
-                let status = peers.status(&addr, READING_TIMEOUT).await.ok()?;
-                Some((status.wall_ms?, sent, Instant::now()))
+                // The reading with the shortest round trip of a few: the least to guess.
+                let mut best: Option<(u64, Instant, Instant)> = None;
+                for _ in 0..SAMPLES {
+                    let sent = Instant::now();
+                    let Ok(status) = peers.status(&addr, READING_TIMEOUT).await else {
+                        break;
+                    };
+                    let Some(ms) = status.wall_ms else { break };
+                    let got = Instant::now();
+                    if best.is_none_or(|(_, s, g)| got - sent < g - s) {
+                        best = Some((ms, sent, got));
+                    }
+                }
+                best
             });
         }
         let mut answers = Vec::new();
@@ -289,7 +314,12 @@ mod tests {
         clock.anchor(4, wall + 60_000, Instant::now());
         let now = clock.now();
         assert!(now >= wall + 60_000 && now <= wall + 60_050, "{now}");
-        assert_eq!(clock.term(), Some(4));
+        // A wall clock a little ahead is followed; one far ahead is ignored.
+        clock.anchor(5, wall - 50, Instant::now());
+        assert!(clock.now() >= wall && clock.now() <= wall + 50);
+        clock.anchor(6, wall - 5_000, Instant::now());
+        assert!(clock.now() <= wall - 4_950, "{}", clock.now());
+        assert_eq!(clock.term(), Some(6));
         clock.clear();
         assert!(clock.now().abs_diff(wall_ms()) < 50);
         assert!(!clock.is_anchored());
