@@ -49,6 +49,19 @@ use crate::resp::Reply;
 /// How long establishing a TCP connection may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// The most bytes of entries one AppendEntries carries (a single larger entry goes alone):
+/// openraft sends as many entries as it has (up to `max_payload_entries`) and bounds each
+/// call by the heartbeat interval, so a follower catching up on entries that batch a thousand
+/// 1 KB writes each would get hundreds of megabytes per call, time out every time, and never
+/// catch up. Above this size the call answers `PayloadTooLarge` with the number of entries
+/// that fit, and openraft sends that many.
+const APPEND_BUDGET: usize = 4 * 1024 * 1024;
+
+/// The least time an AppendEntries that carries entries may take: the follower flushes them
+/// to its log before it answers, which on a busy disk takes longer than a heartbeat interval.
+/// (A heartbeat keeps openraft's bound.)
+const APPEND_MIN_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// The start of the message of every connection failure of our connector.
 const NOT_CONNECTED: &str = "redraft: no connection to ";
 
@@ -227,9 +240,14 @@ impl RaftNetwork<TypeConfig> for PeerClient {
         option: RPCOption,
     ) -> Result<AppendEntriesResponse<NodeId>, RpcError> {
         let msg = convert::append_request_to_pb(&rpc);
-        if let Some(too_large) = too_large(&msg, MAX_MESSAGE_SIZE) {
+        if let Some(too_large) = too_large(&msg, APPEND_BUDGET.min(MAX_MESSAGE_SIZE)) {
             return Err(RPCError::PayloadTooLarge(too_large));
         }
+        let option = if msg.entries.is_empty() {
+            option
+        } else {
+            RPCOption::new(option.hard_ttl().max(APPEND_MIN_TIMEOUT))
+        };
         let req = self.request(msg);
         let reply = self
             .call(RPCTypes::AppendEntries, &option, |mut c| async move {
