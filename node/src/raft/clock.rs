@@ -218,25 +218,13 @@ async fn anchor(node: &Node, term: u64) {
                 best
             });
         }
-        let mut answers = Vec::new();
-        while let Some(done) = asks.join_next().await {
-            answers.push(done.ok().flatten());
-        }
-        let at = Instant::now();
-        let mut readings = vec![Reading {
-            ms: wall_ms(),
-            uncertainty_ms: 0,
-        }];
-        for (ms, sent, got) in answers.into_iter().flatten() {
-            let rtt = got.duration_since(sent).as_millis() as u64;
-            let since = at.duration_since(got).as_millis() as u64;
-            readings.push(Reading {
-                ms: ms + rtt / 2 + since,
-                uncertainty_ms: rtt / 2 + 1,
-            });
-        }
-        match agree(&readings, voter_count, node.clock.max_skew_ms) {
-            Some(ms) => {
+        // Anchor as soon as the answers so far settle it: a dead voter's silence is not
+        // waited for.
+        let mut answers: Vec<(u64, Instant, Instant)> = Vec::new();
+        let readings = loop {
+            let at = Instant::now();
+            let readings = readings_at(&answers, at);
+            if let Some(ms) = agree(&readings, voter_count, node.clock.max_skew_ms) {
                 let own = readings[0].ms;
                 if own.abs_diff(ms) > node.clock.max_skew_ms {
                     warn!(
@@ -250,22 +238,43 @@ async fn anchor(node: &Node, term: u64) {
                 node.clock.anchor(term, ms, at);
                 return;
             }
-            None => {
-                attempts += 1;
-                if attempts == 10 {
-                    warn!(
-                        term,
-                        ?readings,
-                        "no majority of the voters' clocks agrees within max-clock-skew-ms: \
-                         this leader proposes nothing until one does"
-                    );
-                } else if attempts == 1 {
-                    info!(term, ?readings, "voters' clocks disagree; asking again");
-                }
-                tokio::time::sleep(RETRY).await;
+            match asks.join_next().await {
+                Some(Ok(Some(answer))) => answers.push(answer),
+                Some(_) => {}
+                None => break readings,
             }
+        };
+        attempts += 1;
+        if attempts == 10 {
+            warn!(
+                term,
+                ?readings,
+                "no majority of the voters' clocks agrees within max-clock-skew-ms: this \
+                 leader proposes nothing until one does"
+            );
+        } else if attempts == 1 {
+            info!(term, ?readings, "voters' clocks disagree; asking again");
         }
+        tokio::time::sleep(RETRY).await;
     }
+}
+
+/// This node's wall clock and the voters' `answers` (reading, sent, answered), as readings at
+/// `at`: a voter's is taken to be from the middle of its round trip.
+fn readings_at(answers: &[(u64, Instant, Instant)], at: Instant) -> Vec<Reading> {
+    let mut readings = vec![Reading {
+        ms: wall_ms(),
+        uncertainty_ms: 0,
+    }];
+    for &(ms, sent, got) in answers {
+        let rtt = got.duration_since(sent).as_millis() as u64;
+        let since = at.duration_since(got).as_millis() as u64;
+        readings.push(Reading {
+            ms: ms + rtt / 2 + since,
+            uncertainty_ms: rtt / 2 + 1,
+        });
+    }
+    readings
 }
 
 #[cfg(test)]
