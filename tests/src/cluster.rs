@@ -188,6 +188,15 @@ impl Cluster {
         self.node_mut(id).spawn();
     }
 
+    /// The id of the first node other than `id` (a follower, given the leader's id).
+    pub fn other_than(&self, id: u64) -> u64 {
+        self.nodes
+            .iter()
+            .map(|n| n.id)
+            .find(|&other| other != id)
+            .expect("a cluster of more than one node")
+    }
+
     /// Deletes node `id`'s data directory (the node must be down).
     pub fn wipe(&mut self, id: u64) {
         let node = self.node_mut(id);

@@ -486,12 +486,7 @@ fn without_a_majority_writes_are_refused_or_reported_unknown_never_hang() {
 fn follower_catches_up_on_a_log_of_large_batched_entries() {
     let mut cluster = Cluster::start_full(3, 0, &["--raft-snapshot-entries", "10000000"]);
     let leader = cluster.wait_leader(Duration::from_secs(30));
-    let follower = cluster
-        .nodes
-        .iter()
-        .map(|n| n.id)
-        .find(|&id| id != leader)
-        .expect("a follower");
+    let follower = cluster.other_than(leader);
     cluster.node_mut(follower).kill();
     let value = "v".repeat(1024);
     let writers: Vec<_> = (0..16)

@@ -33,43 +33,44 @@ fn lead_with_clock(cluster: &mut Cluster, id: u64, offset_ms: i64) {
     }
 }
 
-fn get(cluster: &Cluster, node: u64, key: &str) -> Option<String> {
+/// Runs `query` on node `node`, retrying for up to 10 s while it answers `-TRYAGAIN` (an
+/// election, or a new leader settling its clock).
+fn retry<T: redis::FromRedisValue>(
+    cluster: &Cluster,
+    node: u64,
+    what: &str,
+    query: &redis::Cmd,
+) -> T {
     let mut conn = cluster.node(node).conn();
     let started = Instant::now();
     loop {
-        match redis::cmd("GET")
-            .arg(key)
-            .query::<Option<String>>(&mut conn)
-        {
+        match query.query::<T>(&mut conn) {
             Ok(v) => return v,
             Err(e) if started.elapsed() < Duration::from_secs(10) => {
-                assert_eq!(e.code(), Some("TRYAGAIN"), "GET {key} on node {node}: {e}");
+                assert_eq!(e.code(), Some("TRYAGAIN"), "{what} on node {node}: {e}");
                 std::thread::sleep(Duration::from_millis(50));
             }
-            Err(e) => panic!("GET {key} on node {node}: {e}"),
+            Err(e) => panic!("{what} on node {node}: {e}"),
         }
     }
 }
 
+fn get(cluster: &Cluster, node: u64, key: &str) -> Option<String> {
+    retry(
+        cluster,
+        node,
+        &format!("GET {key}"),
+        redis::cmd("GET").arg(key),
+    )
+}
+
 fn set_px(cluster: &Cluster, node: u64, key: &str, px: u64) {
-    let mut conn = cluster.node(node).conn();
-    let started = Instant::now();
-    loop {
-        let r: redis::RedisResult<()> = redis::cmd("SET")
-            .arg(key)
-            .arg("v")
-            .arg("PX")
-            .arg(px)
-            .query(&mut conn);
-        match r {
-            Ok(()) => return,
-            Err(e) if started.elapsed() < Duration::from_secs(10) => {
-                assert_eq!(e.code(), Some("TRYAGAIN"), "SET {key} on node {node}: {e}");
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Err(e) => panic!("SET {key} on node {node}: {e}"),
-        }
-    }
+    retry::<()>(
+        cluster,
+        node,
+        &format!("SET {key}"),
+        redis::cmd("SET").arg(key).arg("v").arg("PX").arg(px),
+    );
 }
 
 #[test]
@@ -77,12 +78,7 @@ fn a_leader_with_its_clock_two_minutes_ahead_expires_nothing_early() {
     let mut cluster = Cluster::start(3);
     let first = cluster.wait_leader(Duration::from_secs(30));
     set_px(&cluster, first, "session", 60_000);
-    let bad = cluster
-        .nodes
-        .iter()
-        .map(|n| n.id)
-        .find(|&id| id != first)
-        .expect("another node");
+    let bad = cluster.other_than(first);
     lead_with_clock(&mut cluster, bad, 120_000);
     for node in 1..=3 {
         assert_eq!(
@@ -104,21 +100,11 @@ fn a_leader_with_its_clock_two_minutes_ahead_expires_nothing_early() {
 fn a_leader_with_its_clock_a_minute_behind_keeps_nothing_late() {
     let mut cluster = Cluster::start(3);
     let first = cluster.wait_leader(Duration::from_secs(30));
-    let bad = cluster
-        .nodes
-        .iter()
-        .map(|n| n.id)
-        .find(|&id| id != first)
-        .expect("another node");
+    let bad = cluster.other_than(first);
     // An entry stamped with the right time: a clock behind it cannot move time back.
     set_px(&cluster, first, "stamp", 600_000);
     lead_with_clock(&mut cluster, bad, -60_000);
-    let follower = cluster
-        .nodes
-        .iter()
-        .map(|n| n.id)
-        .find(|&id| id != bad)
-        .expect("a follower");
+    let follower = cluster.other_than(bad);
     set_px(&cluster, bad, "short", 1_000);
     set_px(&cluster, follower, "other", 1_000);
     assert_eq!(get(&cluster, follower, "short").as_deref(), Some("v"));

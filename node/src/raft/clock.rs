@@ -17,7 +17,6 @@ use std::sync::Weak;
 use std::time::{Duration, Instant};
 
 use openraft::ServerState;
-use parking_lot::Mutex;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::{info, warn};
@@ -83,17 +82,15 @@ struct Anchor {
 /// This node's clock for proposing entries and reading while it leads.
 pub struct Clock {
     max_skew_ms: u64,
-    anchor: Mutex<Option<Anchor>>,
-    /// The term anchored in, for waiters.
-    anchored: watch::Sender<Option<u64>>,
+    /// The anchor of the term this node leads in, if any (waiters watch it).
+    anchor: watch::Sender<Option<Anchor>>,
 }
 
 impl Clock {
     pub fn new(max_skew_ms: u64) -> Clock {
         Clock {
             max_skew_ms,
-            anchor: Mutex::new(None),
-            anchored: watch::Sender::new(None),
+            anchor: watch::Sender::new(None),
         }
     }
 
@@ -107,7 +104,7 @@ impl Clock {
     /// (a follower) the wall clock.
     pub fn now(&self) -> u64 {
         let wall = wall_ms();
-        match *self.anchor.lock() {
+        match *self.anchor.borrow() {
             Some(a) => {
                 let low = a.ms.saturating_add(a.at.elapsed().as_millis() as u64);
                 if wall <= low.saturating_add(self.max_skew_ms) {
@@ -122,24 +119,26 @@ impl Clock {
 
     /// The term this clock is anchored in.
     pub fn term(&self) -> Option<u64> {
-        self.anchor.lock().map(|a| a.term)
+        self.anchor.borrow().map(|a| a.term)
     }
 
     /// Anchors the clock for `term` at `ms`, which was the agreed time at `at`.
     pub fn anchor(&self, term: u64, ms: u64, at: Instant) {
-        *self.anchor.lock() = Some(Anchor { term, ms, at });
-        self.anchored.send_replace(Some(term));
+        self.anchor.send_replace(Some(Anchor { term, ms, at }));
     }
 
     /// Forgets the anchor (leadership ended).
     pub fn clear(&self) {
-        *self.anchor.lock() = None;
-        self.anchored.send_replace(None);
+        self.anchor.send_replace(None);
     }
 
-    /// Waits up to `wait` until the clock is anchored; false if it was not.
+    /// Waits up to `wait` until the clock is anchored; false if it was not. Anchored already
+    /// (every request but the first few of a term): no waiting set up.
     pub async fn ready(&self, wait: Duration) -> bool {
-        let mut rx = self.anchored.subscribe();
+        if self.is_anchored() {
+            return true;
+        }
+        let mut rx = self.anchor.subscribe();
         matches!(
             tokio::time::timeout(wait, rx.wait_for(Option::is_some)).await,
             Ok(Ok(_))
@@ -148,7 +147,7 @@ impl Clock {
 
     /// Whether the clock is anchored now.
     pub fn is_anchored(&self) -> bool {
-        self.anchor.lock().is_some()
+        self.anchor.borrow().is_some()
     }
 }
 

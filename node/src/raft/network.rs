@@ -240,7 +240,7 @@ impl RaftNetwork<TypeConfig> for PeerClient {
         option: RPCOption,
     ) -> Result<AppendEntriesResponse<NodeId>, RpcError> {
         let msg = convert::append_request_to_pb(&rpc);
-        if let Some(too_large) = too_large(&msg, APPEND_BUDGET.min(MAX_MESSAGE_SIZE)) {
+        if let Some(too_large) = too_large(&msg, APPEND_BUDGET) {
             return Err(RPCError::PayloadTooLarge(too_large));
         }
         let option = if msg.entries.is_empty() {
@@ -293,9 +293,12 @@ impl RaftNetwork<TypeConfig> for PeerClient {
 /// single entry over the limit is sent anyway and fails as a network error.
 fn too_large(msg: &pb::AppendEntriesRequest, limit: usize) -> Option<PayloadTooLarge> {
     use prost::Message;
-    let len = msg.encoded_len();
     let entries = msg.entries.len();
-    if len <= limit || entries < 2 {
+    if entries < 2 {
+        return None;
+    }
+    let len = msg.encoded_len();
+    if len <= limit {
         return None;
     }
     let fit = (entries as u128 * limit as u128 / len as u128) as u64;
