@@ -49,12 +49,30 @@ impl ClusterNode {
             if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
                 return;
             }
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                self.child = None;
+                panic!(
+                    "node {} exited ({status}) before listening on {}; its log:\n{}",
+                    self.id,
+                    self.port,
+                    self.log_tail()
+                );
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
         panic!(
-            "node {} did not listen on {} within 20 s",
-            self.id, self.port
+            "node {} did not listen on {} within 20 s; its log:\n{}",
+            self.id,
+            self.port,
+            self.log_tail()
         );
+    }
+
+    /// The last lines of the node's log (stdout and stderr), for failure messages.
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(self.dir.with_extension("log")).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
     }
 
     /// Kills the process (if it runs) and starts it again on its data directory with `args`

@@ -28,12 +28,33 @@ pub fn redraft_bin() -> PathBuf {
     profile_dir.join("redraft")
 }
 
-/// A free TCP port on 127.0.0.1 (bound, then released for the server to take).
+/// Ports handed out by [`free_port`]: below Linux's ephemeral range (32768-60999), so that
+/// no outgoing connection (a test client, a node's gRPC channel) can take a port between the
+/// moment it is handed out and the moment the server binds it.
+const PORTS: std::ops::Range<u16> = 20000..32000;
+
+/// A free TCP port on 127.0.0.1, for a server to bind. Ports are handed out in turn from a
+/// start that differs per test process, skipping any that cannot be bound now.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let span = u32::from(PORTS.end - PORTS.start);
+    if NEXT.load(Ordering::Relaxed) == u32::MAX {
+        let seed = std::process::id().wrapping_mul(2_654_435_761)
+            ^ std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0);
+        let _ = NEXT.compare_exchange(u32::MAX, seed % span, Ordering::Relaxed, Ordering::Relaxed);
+    }
+    for _ in 0..span {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed) % span;
+        let port = PORTS.start + n as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port in {PORTS:?}")
 }
 
 /// A running `redraft` process, killed when dropped.
