@@ -26,7 +26,7 @@ pub const KEYS: usize = 3;
 /// Register and counter keys are renamed every epoch (Jepsen's "independent" keys): the
 /// linearizability search is exponential in the number of concurrent unknown outcomes, so
 /// each key's history is kept short.
-pub const EPOCH_NS: u64 = 5_000_000_000;
+pub const EPOCH_NS: u64 = 1_000_000_000;
 
 pub fn key(w: Workload, k: usize) -> String {
     match w {

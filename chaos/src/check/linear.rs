@@ -65,7 +65,41 @@ struct Events {
 
 const NIL: usize = usize::MAX;
 
+/// The operations that may be linearized next: the calls before the first return left.
+struct Window {
+    /// Call entries, those with a known outcome first: an unknown operation may never have
+    /// taken effect, and trying the known ones first finds that order without enumerating
+    /// every subset of the unknown ones.
+    calls: Vec<usize>,
+    /// The operation of that first return (`NIL`: none left).
+    blocker: usize,
+}
+
 impl Events {
+    fn window<I, O>(&self, ops: &[Operation<I, O>]) -> Window {
+        let (mut known, mut unknown) = (Vec::new(), Vec::new());
+        let mut blocker = NIL;
+        let mut cur = self.e[0].next;
+        while cur != NIL {
+            let entry = self.e[cur];
+            if !entry.is_call {
+                blocker = entry.op;
+                break;
+            }
+            if ops[entry.op].output.is_some() {
+                known.push(cur);
+            } else {
+                unknown.push(cur);
+            }
+            cur = entry.next;
+        }
+        known.append(&mut unknown);
+        Window {
+            calls: known,
+            blocker,
+        }
+    }
+
     fn lift(&mut self, call: usize) {
         self.unlink(call);
         let m = self.e[call].matching;
@@ -151,7 +185,8 @@ pub fn check<M: Model>(
     let mut best_blocker = NIL;
     let started = Instant::now();
     let mut steps: u64 = 0;
-    let mut cur = events.e[0].next;
+    let mut window = events.window(ops);
+    let mut pos = 0;
     loop {
         if known_left == 0 {
             return Verdict::Linearizable;
@@ -160,69 +195,52 @@ pub fn check<M: Model>(
         if steps.is_multiple_of(4096) && started.elapsed() > budget {
             return Verdict::Unknown;
         }
-        if cur == NIL {
-            // Only unknown calls are left and none could be placed: backtrack.
-            match backtrack(
-                &mut events,
-                &mut stack,
-                &mut linearized,
-                &mut known_left,
-                ops,
-            ) {
-                Some((next, s)) => {
-                    state = s;
-                    cur = next;
-                    continue;
-                }
-                None => break,
-            }
-        }
-        let entry = events.e[cur];
-        if entry.is_call {
-            let op = &ops[entry.op];
-            let next_state = match &op.output {
-                Some(out) => model.step(&state, &op.input, out),
-                None => Some(model.step_unseen(&state, &op.input)),
-            };
-            if let Some(next_state) = next_state {
-                linearized[entry.op / 64] |= 1 << (entry.op % 64);
-                if cache.insert((linearized.clone(), next_state.clone())) {
-                    stack.push((cur, state));
-                    state = next_state;
-                    events.lift(cur);
-                    if op.output.is_some() {
-                        known_left -= 1;
-                    }
-                    if stack.len() >= best.len() {
-                        best = stack.iter().map(|&(c, _)| events.e[c].op).collect();
-                        best_blocker = NIL;
-                    }
-                    cur = events.e[0].next;
-                    continue;
-                }
-                linearized[entry.op / 64] &= !(1 << (entry.op % 64));
-            }
-            cur = entry.next;
-        } else {
-            // A return whose call was not linearized yet: every order from here failed.
-            if stack.len() + 1 >= best.len() && best_blocker == NIL {
+        let Some(&cur) = window.calls.get(pos) else {
+            // No candidate can go next: every order from here failed.
+            if window.blocker != NIL && stack.len() + 1 >= best.len() && best_blocker == NIL {
                 best = stack.iter().map(|&(c, _)| events.e[c].op).collect();
-                best_blocker = entry.op;
+                best_blocker = window.blocker;
             }
-            match backtrack(
+            let Some((call, s)) = backtrack(
                 &mut events,
                 &mut stack,
                 &mut linearized,
                 &mut known_left,
                 ops,
-            ) {
-                Some((next, s)) => {
-                    state = s;
-                    cur = next;
+            ) else {
+                break;
+            };
+            state = s;
+            window = events.window(ops);
+            pos = window.calls.iter().position(|&c| c == call).map_or(0, |p| p + 1);
+            continue;
+        };
+        let op = &ops[events.e[cur].op];
+        let next_state = match &op.output {
+            Some(out) => model.step(&state, &op.input, out),
+            None => Some(model.step_unseen(&state, &op.input)),
+        };
+        if let Some(next_state) = next_state {
+            let i = events.e[cur].op;
+            linearized[i / 64] |= 1 << (i % 64);
+            if cache.insert((linearized.clone(), next_state.clone())) {
+                stack.push((cur, state));
+                state = next_state;
+                events.lift(cur);
+                if op.output.is_some() {
+                    known_left -= 1;
                 }
-                None => break,
+                if stack.len() >= best.len() {
+                    best = stack.iter().map(|&(c, _)| events.e[c].op).collect();
+                    best_blocker = NIL;
+                }
+                window = events.window(ops);
+                pos = 0;
+                continue;
             }
+            linearized[i / 64] &= !(1 << (i % 64));
         }
+        pos += 1;
     }
     let mut witness: Vec<usize> = best.into_iter().rev().take(4).collect();
     witness.reverse();
@@ -232,7 +250,7 @@ pub fn check<M: Model>(
     Verdict::Violation { witness }
 }
 
-/// Undoes the last linearized call; returns where to resume and the state before it.
+/// Undoes the last linearized call; returns its call entry and the state before it.
 fn backtrack<I, O, S>(
     events: &mut Events,
     stack: &mut Vec<(usize, S)>,
@@ -247,5 +265,5 @@ fn backtrack<I, O, S>(
         *known_left += 1;
     }
     events.unlift(call);
-    Some((events.e[call].next, state))
+    Some((call, state))
 }
