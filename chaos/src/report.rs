@@ -34,6 +34,8 @@ pub struct Report {
     pub faults_injected: usize,
     /// Per key: linearizable, violation, or unknown (search budget exceeded).
     pub verdicts: BTreeMap<String, String>,
+    /// The whole history of each key not found linearizable (violation or unknown), to study.
+    pub unproven: BTreeMap<String, Vec<Op>>,
     pub violations: Vec<Violation>,
     pub tallies: BTreeMap<String, Tally>,
     pub lost_acknowledged: usize,

@@ -218,6 +218,9 @@ fn linear_keys<M: Model<Input = Call, Output = Reply>>(
         };
         eprintln!("{name}: {text}");
         report.verdicts.insert(name.to_string(), text);
+        report
+            .unproven
+            .insert(name.to_string(), mine.iter().map(|&o| o.clone()).collect());
         if let Verdict::Violation { witness } = verdict {
             report.violations.push(Violation {
                 checker: "linearizability".into(),
