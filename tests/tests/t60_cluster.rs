@@ -520,3 +520,66 @@ fn follower_catches_up_on_a_log_of_large_batched_entries() {
     let size: u64 = redis::cmd("DBSIZE").query(&mut conn).expect("DBSIZE");
     assert_eq!(size, 16 * 12 * 500, "the follower's own state");
 }
+
+fn raft_term(node: &ClusterNode) -> u64 {
+    node.raft_info()
+        .and_then(|i| i.get("raft_term").and_then(|t| t.parse().ok()))
+        .expect("raft_term")
+}
+
+fn signal(node: &ClusterNode, sig: &str) {
+    let pid = node.pid().expect("running node");
+    let ok = std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .expect("run kill")
+        .success();
+    assert!(ok, "kill {sig} {pid}");
+}
+
+/// Pre-vote: a node whose log is behind does not campaign, so the up-to-date node wins the
+/// first election it starts. openraft alone lets the stale node campaign first (its term then
+/// makes the other's first campaign fail too): under load after a leader dies, one follower
+/// is usually a few entries behind, and each such round cost another election timeout.
+#[test]
+fn a_node_whose_log_is_behind_does_not_campaign() {
+    let mut cluster = Cluster::start(3);
+    let leader = cluster.wait_leader(Duration::from_secs(30));
+    let behind = cluster.other_than(leader);
+    let ahead = [1, 2, 3]
+        .into_iter()
+        .find(|&id| id != leader && id != behind)
+        .expect("a third node");
+    signal(cluster.node(behind), "-STOP");
+    let mut conn = cluster.node(leader).conn();
+    for i in 0..20 {
+        let _: () = redis::cmd("SET")
+            .arg(format!("k{i}"))
+            .arg(i)
+            .query(&mut conn)
+            .expect("SET with a majority up");
+    }
+    let term = raft_term(cluster.node(ahead));
+    cluster.node_mut(leader).kill();
+    cluster.node_mut(ahead).kill();
+    signal(cluster.node(behind), "-CONT");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        raft_term(cluster.node(behind)),
+        term,
+        "alone, the node that is behind must not campaign"
+    );
+    cluster.start_node(ahead);
+    let elected = cluster.wait_leader(Duration::from_secs(15));
+    assert_eq!(elected, ahead, "the node with the longer log leads");
+    assert_eq!(
+        raft_term(cluster.node(ahead)),
+        term + 1,
+        "the first election started wins"
+    );
+    let got: Option<String> = redis::cmd("GET")
+        .arg("k19")
+        .query(&mut cluster.node(behind).conn())
+        .expect("GET through the node that was behind");
+    assert_eq!(got.as_deref(), Some("19"));
+}

@@ -160,10 +160,7 @@ where
     let started = Instant::now();
     let kept: Vec<Operation<M::Input, M::Output>> = ops
         .iter()
-        .filter(|op| {
-            op.output.is_some()
-                || model.observable(&op.input, ops)
-        })
+        .filter(|op| op.output.is_some() || model.observable(&op.input, ops))
         .cloned()
         .collect();
     if kept.len() < ops.len() && search(model, &kept, budget / 2) == Verdict::Linearizable {
@@ -251,7 +248,11 @@ fn search<M: Model>(
             };
             state = s;
             window = events.window(ops);
-            pos = window.calls.iter().position(|&c| c == call).map_or(0, |p| p + 1);
+            pos = window
+                .calls
+                .iter()
+                .position(|&c| c == call)
+                .map_or(0, |p| p + 1);
             continue;
         };
         let op = &ops[events.e[cur].op];

@@ -258,7 +258,9 @@ mod tests {
     fn unknown_writes_nobody_read_do_not_blow_up_the_search() {
         // A kill leaves forty writes with unknown outcomes; the reads after them saw none of
         // them. Trying every subset of the unknown writes first would take 2^40 steps.
-        let mut h: Vec<_> = (0..40).map(|i| op(set(100 + i), None, i as u64, 0)).collect();
+        let mut h: Vec<_> = (0..40)
+            .map(|i| op(set(100 + i), None, i as u64, 0))
+            .collect();
         for t in 0..20 {
             h.push(op(Call::Get, get(None), 60 + 2 * t, 61 + 2 * t));
         }
@@ -272,7 +274,9 @@ mod tests {
     fn unknown_writes_nobody_saw_are_left_out_first() {
         // Thirty writes of unknown outcome nobody saw, then one of unknown outcome that a read
         // saw: trying the unseen ones' subsets before the seen one would take 2^30 steps.
-        let mut h: Vec<_> = (0..30).map(|i| op(set(100 + i), None, i as u64, 0)).collect();
+        let mut h: Vec<_> = (0..30)
+            .map(|i| op(set(100 + i), None, i as u64, 0))
+            .collect();
         h.push(op(set(7), None, 40, 0));
         for t in 0..10 {
             h.push(op(Call::Get, get(Some(7)), 50 + 2 * t, 51 + 2 * t));

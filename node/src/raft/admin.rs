@@ -77,6 +77,18 @@ impl Node {
         }
     }
 
+    /// Milliseconds since this node last accepted a leader's AppendEntries or granted a vote,
+    /// if ever.
+    pub(super) fn quiet_ms(&self) -> Option<u64> {
+        match self
+            .quiet_since_ms
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            0 => None,
+            at => Some((self.started.elapsed().as_millis() as u64).saturating_sub(at)),
+        }
+    }
+
     /// The committed index as this node's log records it.
     fn committed_index(&self) -> u64 {
         self.log.committed().ok().flatten().map_or(0, |l| l.index)

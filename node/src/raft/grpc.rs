@@ -56,6 +56,9 @@ pub trait Host: Send + Sync + 'static {
     /// Called when an AppendEntries (a heartbeat or entries) from the current leader was
     /// accepted (RAFT.INFO reports the time since).
     fn heard_from_leader(&self) {}
+    /// Called when this node granted a vote: like a leader's message, it holds back this
+    /// node's own campaign.
+    fn granted_vote(&self) {}
     /// Runs a client request a follower relayed here: on the leader, proposes the writes (or
     /// serves the reads) and answers one reply per command; elsewhere, says who the leader is.
     fn forward(
@@ -85,6 +88,10 @@ pub struct NodeStatus {
     pub committed: Option<u64>,
     /// The node's wall clock when it answered (unix milliseconds).
     pub wall_ms: Option<u64>,
+    /// The last log id in the node's log (or the last purged one).
+    pub last_log_id: Option<super::types::LogId>,
+    /// Milliseconds since the node last accepted a leader's AppendEntries or granted a vote.
+    pub quiet_ms: Option<u64>,
 }
 
 /// A client request relayed to the leader: the raw argv of each command as the client sent
@@ -210,6 +217,9 @@ impl<H: Host> Raft for RaftService<H> {
         check_target(&*self.0, request.metadata())?;
         let req = convert::vote_request_from_pb(request.into_inner()).map_err(invalid)?;
         let result = self.0.raft().vote(req).await;
+        if result.as_ref().is_ok_and(|r| r.vote_granted) {
+            self.0.granted_vote();
+        }
         Ok(Response::new(convert::vote_reply_to_pb(result)))
     }
 
@@ -411,6 +421,8 @@ pub fn status_to_pb(status: &NodeStatus) -> pb::NodeStatus {
         last_applied: status.last_applied,
         committed: status.committed,
         wall_ms: status.wall_ms,
+        last_log_id: status.last_log_id.as_ref().map(convert::log_id_to_pb),
+        quiet_ms: status.quiet_ms,
     }
 }
 
@@ -427,6 +439,8 @@ pub fn status_from_pb(status: pb::NodeStatus) -> NodeStatus {
         last_applied: status.last_applied,
         committed: status.committed,
         wall_ms: status.wall_ms,
+        last_log_id: status.last_log_id.map(convert::log_id_from_pb),
+        quiet_ms: status.quiet_ms,
     }
 }
 

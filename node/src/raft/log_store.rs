@@ -208,6 +208,14 @@ impl SledLogStore {
             .flatten())
     }
 
+    /// The id of the last entry in the log, or the last purged one when none is left.
+    pub fn last_log_id(&self) -> Result<Option<LogId>, StorageError> {
+        match self.last_entry()? {
+            Some(entry) => Ok(Some(*entry.get_log_id())),
+            None => self.last_purged(),
+        }
+    }
+
     /// The index of the last entry in the log (0: none).
     pub fn last_index(&self) -> Result<u64, StorageError> {
         Ok(self.last_entry()?.map_or(0, |e| e.log_id.index))
@@ -342,14 +350,9 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
     type LogReader = SledLogStore;
 
     async fn get_log_state(&mut self) -> Result<LogState, StorageError> {
-        let last_purged_log_id = self.last_purged()?;
-        let last_log_id = match self.last_entry()? {
-            Some(entry) => Some(*entry.get_log_id()),
-            None => last_purged_log_id,
-        };
         Ok(LogState {
-            last_purged_log_id,
-            last_log_id,
+            last_purged_log_id: self.last_purged()?,
+            last_log_id: self.last_log_id()?,
         })
     }
 

@@ -16,6 +16,7 @@ pub mod admin;
 pub mod blocking;
 pub mod clock;
 pub mod convert;
+mod election;
 pub mod fanout;
 pub mod formation;
 pub mod grpc;
@@ -104,6 +105,9 @@ pub struct Node {
     config: ClusterConfig,
     /// When the leader was last heard from (milliseconds since `started`, 0: never).
     leader_heard_ms: std::sync::atomic::AtomicU64,
+    /// When this node last accepted a leader's AppendEntries or granted a vote (milliseconds
+    /// since `started`, 0: never): what holds back its own campaign ([`election`]).
+    quiet_since_ms: std::sync::atomic::AtomicU64,
     started: Instant,
     /// The commit index recorded in the log at startup: stale reads wait until it is
     /// applied, so a restarted node never serves state older than what it had.
@@ -296,6 +300,7 @@ impl Node {
             reads: ReadBarrier::default(),
             config,
             leader_heard_ms: std::sync::atomic::AtomicU64::new(0),
+            quiet_since_ms: std::sync::atomic::AtomicU64::new(0),
             started: Instant::now(),
             startup_committed,
             startup_last_log,
@@ -306,6 +311,7 @@ impl Node {
             clock,
         });
         tokio::spawn(clock::keep(Arc::downgrade(&node)));
+        tokio::spawn(election::campaign(Arc::downgrade(&node)));
         tokio::spawn(blocking::drive(Arc::downgrade(&node), node.waiters.clone()));
         if let Some(listen) = node.config.raft_listen.clone() {
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -983,12 +989,22 @@ impl Host for Node {
             last_applied: m.last_applied.map(|id| id.index),
             committed: self.log.committed().ok().flatten().map(|id| id.index),
             wall_ms: Some(wall_ms()),
+            last_log_id: self.log.last_log_id().ok().flatten(),
+            quiet_ms: self.quiet_ms(),
         }
     }
 
     fn heard_from_leader(&self) {
         let ms = (self.started.elapsed().as_millis() as u64).max(1);
         self.leader_heard_ms
+            .store(ms, std::sync::atomic::Ordering::Relaxed);
+        self.quiet_since_ms
+            .store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn granted_vote(&self) {
+        let ms = (self.started.elapsed().as_millis() as u64).max(1);
+        self.quiet_since_ms
             .store(ms, std::sync::atomic::Ordering::Relaxed);
     }
 

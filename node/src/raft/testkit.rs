@@ -271,6 +271,8 @@ impl Host for TestNode {
             last_applied: m.last_applied.map(|l| l.index),
             committed: m.last_applied.map(|l| l.index),
             wall_ms: Some(crate::raft::wall_ms()),
+            last_log_id: None,
+            quiet_ms: None,
         }
     }
 
