@@ -35,6 +35,10 @@ const KEY_VOTE: &[u8] = b"vote";
 const KEY_COMMITTED: &[u8] = b"committed";
 const KEY_LAST_PURGED: &[u8] = b"last_purged";
 const KEY_INCARNATION: &[u8] = b"incarnation";
+/// sled's page cache. Its default (1 GiB) let the log of a bulk load stay resident long after
+/// it was applied, snapshotted and purged; replication reads back entries just appended, which
+/// a small cache holds.
+const CACHE_BYTES: u64 = 32 << 20;
 
 /// The Raft log and its metadata in a sled database. Cloning shares the database.
 #[derive(Clone)]
@@ -96,13 +100,17 @@ fn index_key(index: u64) -> [u8; 8] {
 impl SledLogStore {
     /// Opens (or creates) the log in the sled database at `path`.
     pub fn open(path: &Path) -> Result<SledLogStore, StorageError> {
-        let db = sled::open(path).map_err(|e| {
-            io_err(
-                ErrorSubject::Store,
-                ErrorVerb::Read,
-                format!("opening sled database {}: {e}", path.display()),
-            )
-        })?;
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(CACHE_BYTES)
+            .open()
+            .map_err(|e| {
+                io_err(
+                    ErrorSubject::Store,
+                    ErrorVerb::Read,
+                    format!("opening sled database {}: {e}", path.display()),
+                )
+            })?;
         SledLogStore::new(db)
     }
 

@@ -266,7 +266,10 @@ impl Node {
             // large chunk on a busy machine.
             install_snapshot_timeout: 10_000,
             snapshot_policy: openraft::SnapshotPolicy::LogsSinceLast(config.snapshot_entries),
-            max_in_snapshot_log_to_keep: 1000,
+            // Entries kept after a snapshot, for a follower slightly behind to catch up from
+            // the log rather than a snapshot. Entries batch many writes (up to 1024 each), so
+            // a thousand could hold the whole dataset again.
+            max_in_snapshot_log_to_keep: 100,
             ..Default::default()
         }
         .validate()
