@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 /// A sequential specification of one object.
 pub trait Model {
     type State: Clone + Eq + Hash;
-    type Input;
+    type Input: Hash + Eq;
     type Output;
     fn init(&self) -> Self::State;
     /// The state after applying `input` that answered `output`, or `None` if that answer is
@@ -86,8 +86,9 @@ struct Window {
 }
 
 impl Events {
-    fn window<I, O>(&self, ops: &[Operation<I, O>]) -> Window {
+    fn window<I: Hash + Eq, O>(&self, ops: &[Operation<I, O>]) -> Window {
         let (mut known, mut unknown) = (Vec::new(), Vec::new());
+        let mut unknown_inputs = HashSet::new();
         let mut blocker = NIL;
         let mut cur = self.e[0].next;
         while cur != NIL {
@@ -98,7 +99,11 @@ impl Events {
             }
             if ops[entry.op].output.is_some() {
                 known.push(cur);
-            } else {
+            } else if unknown_inputs.insert(&ops[entry.op].input) {
+                // Of unknown operations with the same input, only the first invoked is a
+                // candidate: any linearization placing a later one can place it instead (it
+                // was invoked no later) and the later one where that one went, so trying the
+                // others only repeats the search (a kill's unknown INCRs, say).
                 unknown.push(cur);
             }
             cur = entry.next;
