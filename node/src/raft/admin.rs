@@ -68,25 +68,13 @@ impl Node {
 
     /// Milliseconds since the leader was last heard from, if ever.
     fn leader_heard_age_ms(&self) -> Option<u64> {
-        match self
-            .leader_heard_ms
-            .load(std::sync::atomic::Ordering::Relaxed)
-        {
-            0 => None,
-            at => Some((self.started.elapsed().as_millis() as u64).saturating_sub(at)),
-        }
+        self.age_ms(&self.leader_heard_ms)
     }
 
     /// Milliseconds since this node last accepted a leader's AppendEntries or granted a vote,
     /// if ever.
     pub(super) fn quiet_ms(&self) -> Option<u64> {
-        match self
-            .quiet_since_ms
-            .load(std::sync::atomic::Ordering::Relaxed)
-        {
-            0 => None,
-            at => Some((self.started.elapsed().as_millis() as u64).saturating_sub(at)),
-        }
+        self.age_ms(&self.quiet_since_ms)
     }
 
     /// The committed index as this node's log records it.

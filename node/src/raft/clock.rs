@@ -186,17 +186,17 @@ pub(super) async fn keep(node: Weak<Node>) {
 async fn anchor(node: &Node, term: u64) {
     let mut attempts = 0u32;
     loop {
-        let m = node.raft.metrics().borrow().clone();
-        if m.state != ServerState::Leader || m.current_term != term {
-            return;
-        }
-        let membership = m.membership_config.membership();
-        let voters: Vec<(u64, String)> = membership
-            .voter_ids()
-            .filter(|&id| id != node.id)
-            .filter_map(|id| membership.get_node(&id).map(|n| (id, n.raft_addr.clone())))
-            .collect();
-        let voter_count = membership.voter_ids().count();
+        let (voter_count, voters) = {
+            let m = node.raft.metrics().borrow().clone();
+            if m.state != ServerState::Leader || m.current_term != term {
+                return;
+            }
+            let all = super::voter_addrs(&m);
+            let count = all.len();
+            let others: Vec<(u64, String)> =
+                all.into_iter().filter(|(id, _)| *id != node.id).collect();
+            (count, others)
+        };
         let mut asks = JoinSet::new();
         for (_, addr) in voters {
             let peers = node.peers.clone();

@@ -69,19 +69,18 @@ pub(super) async fn campaign(node: Weak<Node>) {
     loop {
         tokio::time::sleep(tick).await;
         let Some(n) = node.upgrade() else { return };
-        let (state, voters) = {
-            let m = n.raft.metrics().borrow().clone();
-            let membership = m.membership_config.membership();
-            let voters: Vec<(u64, String)> = membership
-                .voter_ids()
-                .filter_map(|id| membership.get_node(&id).map(|v| (id, v.raft_addr.clone())))
-                .collect();
-            (m.state, voters)
+        let voters = {
+            let metrics = n.raft.metrics();
+            let m = metrics.borrow();
+            if m.state == ServerState::Leader {
+                continue;
+            }
+            super::voter_addrs(&m)
         };
-        if state == ServerState::Leader || !voters.iter().any(|(id, _)| *id == n.id) {
+        if !voters.iter().any(|(id, _)| *id == n.id) {
             continue;
         }
-        let now = n.started.elapsed().as_millis() as u64;
+        let now = n.now_ms();
         let quiet_since = n.quiet_since_ms.load(Ordering::Relaxed);
         if quiet_since != reset_seen {
             // A leader spoke or this node voted: a new random wait from there.

@@ -61,6 +61,15 @@ use self::types::{NodeId, NodeInfo, TypeConfig};
 
 pub use self::restore::check_file as restore_check;
 
+/// Every voter of `metrics`' membership with its raft address (this node included).
+fn voter_addrs(metrics: &openraft::RaftMetrics<NodeId, types::Node>) -> Vec<(NodeId, String)> {
+    let membership = metrics.membership_config.membership();
+    membership
+        .voter_ids()
+        .filter_map(|id| membership.get_node(&id).map(|n| (id, n.raft_addr.clone())))
+        .collect()
+}
+
 /// How a node takes part in its cluster.
 #[derive(Debug, Clone)]
 pub struct ClusterConfig {
@@ -336,6 +345,24 @@ impl Node {
 
     pub fn id(&self) -> NodeId {
         self.id
+    }
+
+    /// Milliseconds since the node started (at least 1: 0 means "never" in the stamps).
+    fn now_ms(&self) -> u64 {
+        (self.started.elapsed().as_millis() as u64).max(1)
+    }
+
+    /// Records now in `at` (see [`Node::now_ms`]).
+    fn stamp(&self, at: &std::sync::atomic::AtomicU64) {
+        at.store(self.now_ms(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Milliseconds since the time recorded in `at`, or `None` if it never was.
+    fn age_ms(&self, at: &std::sync::atomic::AtomicU64) -> Option<u64> {
+        match at.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => None,
+            at => Some(self.now_ms().saturating_sub(at)),
+        }
     }
 
     pub fn raft(&self) -> &Raft<TypeConfig> {
@@ -998,17 +1025,12 @@ impl Host for Node {
     }
 
     fn heard_from_leader(&self) {
-        let ms = (self.started.elapsed().as_millis() as u64).max(1);
-        self.leader_heard_ms
-            .store(ms, std::sync::atomic::Ordering::Relaxed);
-        self.quiet_since_ms
-            .store(ms, std::sync::atomic::Ordering::Relaxed);
+        self.stamp(&self.leader_heard_ms);
+        self.stamp(&self.quiet_since_ms);
     }
 
     fn granted_vote(&self) {
-        let ms = (self.started.elapsed().as_millis() as u64).max(1);
-        self.quiet_since_ms
-            .store(ms, std::sync::atomic::Ordering::Relaxed);
+        self.stamp(&self.quiet_since_ms);
     }
 
     fn forward(
