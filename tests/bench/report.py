@@ -154,6 +154,8 @@ for dataset, m in memory.items():
 for what in ("save", "load"):
     r = ratio(field(persistence["redis"], f"{what}_s"), field(persistence["redraft"], f"{what}_s"))
     check(f"RDB {what} speed (redis time / redraft time)", r, ">=", 1.0)
+p99 = field(persistence["redraft"], "bgsave_set_p99_ms")
+check("SET p99 during BGSAVE, redraft (ms; issue 5)", None if p99 is None else float(p99), "<", 10)
 check("failover, kill to first write (s, median)",
       round(med(failover) / 1000, 3) if failover else None, "<", 2)
 

@@ -58,6 +58,8 @@ pub struct ClusterStatus {
     pub members: Vec<Member>,
     /// Log entries applied since the last snapshot, and the snapshot's index.
     pub snapshot_index: Option<u64>,
+    /// The last log index purged from this node's log (covered by its snapshot).
+    pub purged_index: Option<u64>,
 }
 
 /// A membership or replication operation, run on the leader.

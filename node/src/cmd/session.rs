@@ -470,6 +470,7 @@ pub(crate) mod testing {
                 leader_age_ms: None,
                 members: Vec::new(),
                 snapshot_index: None,
+                purged_index: None,
             }
         }
 

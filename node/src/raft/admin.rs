@@ -63,6 +63,7 @@ impl Node {
             },
             members,
             snapshot_index: m.snapshot.map(|l| l.index),
+            purged_index: m.purged.map(|l| l.index),
         }
     }
 

@@ -16,7 +16,7 @@ use parking_lot::Mutex;
 
 use super::types::{LogId, SnapshotMeta, StorageError, StoredMembership};
 use crate::machine::Machine;
-use crate::store::Store;
+use crate::store::{Store, VersionFeed};
 
 const AUX_LOG_ID: &str = "redraft-log-id";
 const AUX_MEMBERSHIP: &str = "redraft-membership";
@@ -175,7 +175,18 @@ fn decode(
     databases: usize,
     expected: Option<&SnapshotMeta>,
 ) -> Result<Loaded, String> {
-    let probe = crate::rdb::read(data, databases, 0).map_err(|e| e.to_string())?;
+    // Each key is stamped with its WATCH version as it loads, from the versions table (an
+    // AUX field, so read before the first key).
+    let mut feed: Option<Option<VersionFeed>> = None;
+    let probe = crate::rdb::read_stamped(data, databases, |aux, db| {
+        let feed = feed.get_or_insert_with(|| {
+            aux.iter()
+                .find(|(k, _)| k.as_ref() == AUX_VERSIONS.as_bytes())
+                .map(|(_, v)| VersionFeed::new(v.clone()))
+        });
+        feed.as_mut().map_or(0, |f| f.next(db))
+    })
+    .map_err(|e| e.to_string())?;
     let aux = |name: &str| {
         probe
             .aux
@@ -229,9 +240,18 @@ fn decode(
     {
         store.scripts_mut().insert(body.clone());
     }
-    match versions {
-        Some(table) => store
-            .restore_versions(&table)
+    let feed = match (feed, versions) {
+        (Some(Some(feed)), _) => Some(feed),
+        // No keys: the table holds removal marks only.
+        (None, Some(table)) => Some(VersionFeed::new(table)),
+        (Some(None), Some(_)) => {
+            return Err(format!("bad {AUX_VERSIONS} field: it comes after keys"));
+        }
+        (_, None) => None,
+    };
+    match feed {
+        Some(feed) => feed
+            .finish(&mut store)
             .map_err(|e| format!("bad {AUX_VERSIONS} field: {e}"))?,
         // A snapshot written before versions were kept: its keys' last change is taken to be
         // the snapshot itself.

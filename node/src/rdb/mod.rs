@@ -35,5 +35,5 @@ mod tests;
 pub use dump::{dump, restore};
 pub use error::RdbError;
 pub use format::{MAX_READ_VERSION, RDB_VERSION};
-pub use read::{Loaded, read};
+pub use read::{Loaded, read, read_stamped};
 pub use write::{Header, REDIS_VER, write};

@@ -1,5 +1,7 @@
 //! Reading a whole RDB file into a store: header, opcodes, keys, EOF and checksum.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 
 use super::crc64;
@@ -11,7 +13,7 @@ use crate::store::{Entry, Store};
 
 /// What a file holds once loaded.
 pub struct Loaded {
-    /// The keys, each stamped with the version passed to [`read`].
+    /// The keys, each stamped with its version (see [`read`] and [`read_stamped`]).
     pub store: Store,
     /// The AUX fields in file order (`redis-ver`, `ctime`, and any of the writer's own).
     pub aux: Vec<(Bytes, Bytes)>,
@@ -46,6 +48,16 @@ impl Loaded {
 /// an error naming the offset, and nothing is half-loaded. A zero checksum means the writer
 /// had checksums off (`rdbchecksum no`) and is accepted, as Redis does.
 pub fn read(data: &[u8], databases: usize, version: u64) -> Result<Loaded, RdbError> {
+    read_stamped(data, databases, |_, _| version)
+}
+
+/// [`read`], with each key's version from `stamp`: called once per key, in file order, with
+/// the AUX fields read so far (a writer puts them before the keys) and the key's database.
+pub fn read_stamped(
+    data: &[u8],
+    databases: usize,
+    mut stamp: impl FnMut(&[(Bytes, Bytes)], usize) -> u64,
+) -> Result<Loaded, RdbError> {
     let mut input = Input::new(data);
     let rdb_version = header(&mut input)?;
     let mut loaded = Loaded {
@@ -116,9 +128,12 @@ pub fn read(data: &[u8], databases: usize, version: u64) -> Result<Loaded, RdbEr
                 });
             }
             rdb_type => {
-                let entry = key_value(&mut input, rdb_type, db, at, expire.take(), version)?;
+                let entry = key_value(&mut input, rdb_type, db, at, expire.take())?;
                 match entry {
-                    Some((key, entry)) => insert(&mut loaded.store, db, key, entry, at)?,
+                    Some((key, mut entry)) => {
+                        entry.version = stamp(&loaded.aux, db);
+                        insert(&mut loaded.store, db, key, entry, at)?
+                    }
                     None => loaded.skipped_empty += 1,
                 }
             }
@@ -163,16 +178,18 @@ fn eof(input: &mut Input<'_>, rdb_version: u32) -> Result<(), RdbError> {
     Ok(())
 }
 
+/// A key as read (borrowed from the file unless it was compressed) and its entry.
+type KeyEntry<'a> = (Cow<'a, [u8]>, Entry);
+
 /// One key and its value; None for an empty collection.
-fn key_value(
-    input: &mut Input<'_>,
+fn key_value<'a>(
+    input: &mut Input<'a>,
     rdb_type: u8,
     db: usize,
     offset: usize,
     expire: Option<u64>,
-    version: u64,
-) -> Result<Option<(Vec<u8>, Entry)>, RdbError> {
-    let key = input.string("a key")?.into_owned();
+) -> Result<Option<KeyEntry<'a>>, RdbError> {
+    let key = input.string("a key")?;
     let at = At {
         db,
         key: &key,
@@ -181,28 +198,25 @@ fn key_value(
     let Some(value) = load::value(input, rdb_type, &at)? else {
         return Ok(None);
     };
-    Ok(Some((key, Entry::with_expire(value, expire, version))))
+    Ok(Some((key, Entry::with_expire(value, expire, 0))))
 }
 
 fn insert(
     store: &mut Store,
     db: usize,
-    key: Vec<u8>,
+    key: Cow<'_, [u8]>,
     entry: Entry,
     offset: usize,
 ) -> Result<(), RdbError> {
-    let key = Bytes::from(key);
-    let target = store.db_mut(db);
-    // At time 0 nothing is expired: this finds any earlier entry for the key.
-    if target.contains(&key, 0) {
-        return Err(RdbError::DuplicateKey {
+    if store.db_mut(db).insert_new(&key, entry) {
+        Ok(())
+    } else {
+        Err(RdbError::DuplicateKey {
             offset,
             db,
-            key: key.to_vec(),
-        });
+            key: key.into_owned(),
+        })
     }
-    target.insert(&key, entry);
-    Ok(())
 }
 
 /// An expiry the store can hold: it uses 0 for "no expiry".

@@ -128,6 +128,17 @@ impl Db {
         self.keys.insert(k, entry);
     }
 
+    /// Adds an entry for a key the database should not hold yet (loading a file), in one
+    /// descent of the map. Returns false when the key was there already: the new entry has
+    /// then replaced it, and the database is fit only to be thrown away with the file.
+    pub fn insert_new(&mut self, key: &[u8], entry: Entry) -> bool {
+        let k = Key::new(key);
+        if entry.expire_at != 0 {
+            self.expires.insert((entry.expire_at, k.clone()));
+        }
+        self.keys.insert(k, entry).is_none()
+    }
+
     /// Deletes `key` if its TTL has passed at `now_ms`; returns whether it did.
     pub fn remove_if_expired(&mut self, key: &Bytes, now_ms: u64) -> bool {
         let k = Probe::new(key);
@@ -187,16 +198,6 @@ impl Db {
         for key in keys {
             if let Some(entry) = self.keys.get_mut(&key) {
                 entry.version = version;
-            }
-        }
-    }
-
-    /// Stamps the keys, in keyspace order, with `versions` (one per key).
-    pub(super) fn set_each_version(&mut self, mut versions: impl Iterator<Item = u64>) {
-        let keys: Vec<Key> = self.keys.keys().cloned().collect();
-        for key in keys {
-            if let (Some(entry), Some(v)) = (self.keys.get_mut(&key), versions.next()) {
-                entry.version = v;
             }
         }
     }

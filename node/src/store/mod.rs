@@ -25,6 +25,7 @@ pub use list::List;
 pub use scripts::{Scripts, sha1_hex};
 pub use set::{Member as SetMember, Set};
 pub use value::{Entry, Value, parse_canonical_i64};
+pub use versions::VersionFeed;
 pub use zset::{LexBound, LexRange, PACK_MAX_ENTRIES, PACK_MAX_MEMBER, ScoreRange, ZSet};
 
 /// All databases of one node.

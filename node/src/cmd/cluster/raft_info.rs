@@ -46,6 +46,7 @@ pub fn raft_section(status: &ClusterStatus, lines: &mut Lines<'_>) {
     lines.add("raft_commit_index", status.committed);
     lines.add("raft_applied_index", status.applied);
     lines.add("raft_snapshot_index", opt(status.snapshot_index));
+    lines.add("raft_purged_index", opt(status.purged_index));
     lines.add("raft_leader_heartbeat_age_ms", opt(status.leader_age_ms));
     lines.add("raft_members", status.members.len());
     for m in &status.members {

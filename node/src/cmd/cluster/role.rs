@@ -116,6 +116,7 @@ mod tests {
                 },
             ],
             snapshot_index: None,
+            purged_index: None,
         }
     }
 
