@@ -46,7 +46,10 @@ impl ClusterNode {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            // Both listeners: the client port, and the Raft port a membership change dials.
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+                && TcpStream::connect(("127.0.0.1", self.raft_port)).is_ok()
+            {
                 return;
             }
             if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
@@ -61,9 +64,10 @@ impl ClusterNode {
             std::thread::sleep(Duration::from_millis(20));
         }
         panic!(
-            "node {} did not listen on {} within 20 s; its log:\n{}",
+            "node {} did not listen on {} and {} within 20 s; its log:\n{}",
             self.id,
             self.port,
+            self.raft_port,
             self.log_tail()
         );
     }
@@ -277,6 +281,28 @@ impl Cluster {
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!("nodes did not converge within {timeout:?}");
+    }
+
+    /// Waits for the running nodes to converge, then checks that every key of `expected` holds
+    /// its value in each one's own state (a READONLY connection reads the node's own state).
+    pub fn assert_everywhere(&self, expected: &std::collections::BTreeMap<String, String>) {
+        self.wait_converged(Duration::from_secs(30));
+        for node in self.nodes.iter().filter(|n| n.is_up()) {
+            let mut conn = node.conn();
+            let _: () = redis::cmd("READONLY").query(&mut conn).expect("READONLY");
+            for (k, v) in expected {
+                let got: Option<String> = redis::cmd("GET").arg(k).query(&mut conn).expect("GET");
+                assert_eq!(got.as_ref(), Some(v), "node {} key {k}", node.id);
+            }
+        }
+    }
+
+    /// A numeric RAFT.INFO field of node `id` (None: absent, `none`, or the node is down).
+    pub fn raft_field(&self, id: u64, name: &str) -> Option<u64> {
+        self.node(id)
+            .raft_info()?
+            .get(name)
+            .and_then(|v| v.parse().ok())
     }
 
     /// Where the nodes' logs are.

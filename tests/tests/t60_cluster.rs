@@ -17,19 +17,6 @@ fn local_get(node: &ClusterNode, key: &str) -> Option<String> {
     redis::cmd("GET").arg(key).query(&mut conn).expect("GET")
 }
 
-/// Every key of `expected` holds its value on every running node.
-fn assert_everywhere(cluster: &Cluster, expected: &BTreeMap<String, String>) {
-    cluster.wait_converged(Duration::from_secs(30));
-    for node in cluster.nodes.iter().filter(|n| n.is_up()) {
-        let mut conn = node.conn();
-        let _: () = redis::cmd("READONLY").query(&mut conn).expect("READONLY");
-        for (k, v) in expected {
-            let got: Option<String> = redis::cmd("GET").arg(k).query(&mut conn).expect("GET");
-            assert_eq!(got.as_ref(), Some(v), "node {} key {k}", node.id);
-        }
-    }
-}
-
 #[test]
 fn writes_through_any_node_are_read_through_every_other() {
     let cluster = Cluster::start(3);
@@ -112,7 +99,7 @@ fn writes_through_any_node_are_read_through_every_other() {
     let acked: BTreeMap<String, String> = (1..=3)
         .map(|i| (format!("k{i}"), format!("v{i}")))
         .collect();
-    assert_everywhere(&cluster, &acked);
+    cluster.assert_everywhere(&acked);
 }
 
 /// Writes unique keys through `node_port` until stopped; records every acknowledged one.
@@ -230,7 +217,7 @@ fn leader_killed_new_leader_serves_and_old_one_catches_up() {
     println!("writer: {ok} acknowledged, {failed} failed during the failover");
     assert!(ok > 0);
     let acked = acked.lock().expect("lock").clone();
-    assert_everywhere(&cluster, &acked);
+    cluster.assert_everywhere(&acked);
     assert_eq!(
         local_get(cluster.node(leader), "after-kill").as_deref(),
         Some("1")
@@ -288,7 +275,7 @@ fn restart_of_all_nodes_keeps_data_without_reinitializing() {
         })
         .sum();
     assert_eq!(inits, 1, "one initialization across the cluster's lives");
-    assert_everywhere(&cluster, &acked);
+    cluster.assert_everywhere(&acked);
 }
 
 #[test]
@@ -331,7 +318,7 @@ fn learner_joins_is_promoted_and_a_node_is_removed_under_load() {
     let info = cluster.node(4).raft_info().expect("info");
     assert_eq!(info["raft_members"], "3", "{info:?}");
     let acked = acked.lock().expect("lock").clone();
-    assert_everywhere(&cluster, &acked);
+    cluster.assert_everywhere(&acked);
 }
 
 #[test]
@@ -381,7 +368,7 @@ fn wiped_node_does_not_vote_and_rejoins_only_through_membership() {
         .arg(cluster.node(wiped).raft_addr())
         .query(&mut conn)
         .expect("add back");
-    assert_everywhere(&cluster, &acked);
+    cluster.assert_everywhere(&acked);
 }
 
 #[test]

@@ -536,28 +536,6 @@ fn kill_9_during_bgsave_never_leaves_an_unreadable_dump() {
     let _ = child.wait();
 }
 
-/// A numeric RAFT.INFO field of node `id` (None: absent, `none`, or the node is down).
-fn raft_field(cluster: &Cluster, id: u64, name: &str) -> Option<u64> {
-    cluster
-        .node(id)
-        .raft_info()?
-        .get(name)
-        .and_then(|v| v.parse().ok())
-}
-
-/// Every key of `acked` holds its value in the own state of every running node.
-fn assert_on_every_node(cluster: &Cluster, acked: &BTreeMap<String, String>) {
-    cluster.wait_converged(Duration::from_secs(30));
-    for node in cluster.nodes.iter().filter(|n| n.is_up()) {
-        let mut conn = node.conn();
-        let _: () = redis::cmd("READONLY").query(&mut conn).expect("READONLY");
-        for (k, v) in acked {
-            let got: Option<String> = redis::cmd("GET").arg(k).query(&mut conn).expect("GET");
-            assert_eq!(got.as_ref(), Some(v), "node {} key {k}", node.id);
-        }
-    }
-}
-
 #[test]
 fn nodes_behind_the_purged_log_catch_up_from_the_snapshot() {
     let mut cluster = Cluster::start(3);
@@ -578,7 +556,9 @@ fn nodes_behind_the_purged_log_catch_up_from_the_snapshot() {
         write(&mut conn, &mut acked, i);
     }
     cluster.wait_converged(Duration::from_secs(30));
-    let behind_last = raft_field(&cluster, behind, "raft_last_log_index").expect("last index");
+    let behind_last = cluster
+        .raft_field(behind, "raft_last_log_index")
+        .expect("last index");
     cluster.node_mut(behind).kill();
 
     // One log entry per SET: far more entries than a snapshot keeps behind it. The leader
@@ -590,14 +570,19 @@ fn nodes_behind_the_purged_log_catch_up_from_the_snapshot() {
         .query(&mut conn)
         .expect("RAFT.SNAPSHOT");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while raft_field(&cluster, leader, "raft_purged_index").is_none_or(|p| p <= behind_last) {
+    while cluster
+        .raft_field(leader, "raft_purged_index")
+        .is_none_or(|p| p <= behind_last)
+    {
         assert!(
             Instant::now() < deadline,
             "the leader did not purge its log past index {behind_last}"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let purged = raft_field(&cluster, leader, "raft_purged_index").expect("purged");
+    let purged = cluster
+        .raft_field(leader, "raft_purged_index")
+        .expect("purged");
 
     // The stopped node's next entry is gone from the leader's log: only the snapshot brings it
     // up to date.
@@ -605,13 +590,18 @@ fn nodes_behind_the_purged_log_catch_up_from_the_snapshot() {
     for i in 600..650 {
         write(&mut conn, &mut acked, i);
     }
-    assert_on_every_node(&cluster, &acked);
-    let installed = raft_field(&cluster, behind, "raft_snapshot_index").unwrap_or(0);
-    assert!(
-        installed >= purged,
-        "node {behind} caught up through a snapshot covering index {purged}, not {installed}"
-    );
-    check_rdb(&cluster.node(behind).dir.join("dump.rdb"));
+    // Every node holds every write, and `id` holds a snapshot past the purge point: the one it
+    // installed, which is also its dump.rdb.
+    let caught_up_from_snapshot = |cluster: &Cluster, acked: &BTreeMap<String, String>, id| {
+        cluster.assert_everywhere(acked);
+        let installed = cluster.raft_field(id, "raft_snapshot_index").unwrap_or(0);
+        assert!(
+            installed >= purged,
+            "node {id} caught up through a snapshot covering index {purged}, not {installed}"
+        );
+        check_rdb(&cluster.node(id).dir.join("dump.rdb"));
+    };
+    caught_up_from_snapshot(&cluster, &acked, behind);
 
     // A node wiped and added back through a membership change gets the snapshot too.
     cluster.node_mut(wiped).kill();
@@ -629,11 +619,5 @@ fn nodes_behind_the_purged_log_catch_up_from_the_snapshot() {
     for i in 650..700 {
         write(&mut conn, &mut acked, i);
     }
-    assert_on_every_node(&cluster, &acked);
-    let installed = raft_field(&cluster, wiped, "raft_snapshot_index").unwrap_or(0);
-    assert!(
-        installed >= purged,
-        "wiped node {wiped} caught up through a snapshot covering index {purged}, not {installed}"
-    );
-    check_rdb(&cluster.node(wiped).dir.join("dump.rdb"));
+    caught_up_from_snapshot(&cluster, &acked, wiped);
 }
