@@ -531,7 +531,28 @@ fn kill_9_during_bgsave_never_leaves_an_unreadable_dump() {
         conn = connect();
         let n: i64 = redis::cmd("DBSIZE").query(&mut conn).expect("DBSIZE");
         assert!(n >= 200_000, "round {round}: {n} keys after restart");
+        // A kill during a save leaves its temporary file; the restart removes it, and only a
+        // save of the new process (if one is running) may have one now.
+        let ours = format!("dump.tmp-{}", child.id());
+        let leftovers: Vec<String> = std::fs::read_dir(&dir)
+            .expect("read_dir")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| name.starts_with("dump.tmp-") && *name != ours)
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "round {round}: {leftovers:?} left behind"
+        );
     }
+    // Whether or not a kill above landed inside the write of the temporary file, one left by
+    // a process that died is gone once the node has started again.
+    let _ = child.kill();
+    let _ = child.wait();
+    let stale = dir.join("dump.tmp-999999");
+    std::fs::write(&stale, b"half a dump").expect("write a stale temporary file");
+    child = start();
+    let _ = connect();
+    assert!(!stale.exists(), "{} survived a restart", stale.display());
     let _ = child.kill();
     let _ = child.wait();
 }

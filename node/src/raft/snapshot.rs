@@ -61,7 +61,20 @@ impl SnapshotFile {
     /// The snapshot file at `path` for a keyspace of `databases` databases. Loads it when it
     /// exists; a file that cannot be read, is damaged, or is not a redraft snapshot is an
     /// error naming it (never half-loaded).
+    ///
+    /// Temporary files a killed process left behind (`<name>.tmp-<pid>`, see
+    /// [`SnapshotFile::replace`]) are removed: each is as large as a dump.
     pub fn open(path: &Path, databases: usize) -> anyhow::Result<(SnapshotFile, Option<Loaded>)> {
+        for leftover in leftover_temporaries(path) {
+            match std::fs::remove_file(&leftover) {
+                Ok(()) => {
+                    tracing::info!(file = %leftover.display(), "removed the temporary file of an interrupted save")
+                }
+                Err(e) => {
+                    tracing::warn!(file = %leftover.display(), "cannot remove the temporary file of an interrupted save: {e}")
+                }
+            }
+        }
         let file = SnapshotFile {
             path: path.to_path_buf(),
             databases,
@@ -118,11 +131,18 @@ impl SnapshotFile {
         let tmp = self
             .path
             .with_extension(format!("tmp-{}", std::process::id()));
-        let mut f = File::create(&tmp).map_err(|e| err("creating a temporary file for", e))?;
-        f.write_all(data).map_err(|e| err("writing", e))?;
-        f.sync_all().map_err(|e| err("syncing", e))?;
-        drop(f);
-        std::fs::rename(&tmp, &self.path).map_err(|e| err("renaming into", e))?;
+        let written = File::create(&tmp)
+            .map_err(|e| err("creating a temporary file for", e))
+            .and_then(|mut f| {
+                f.write_all(data).map_err(|e| err("writing", e))?;
+                f.sync_all().map_err(|e| err("syncing", e))
+            })
+            .and_then(|()| std::fs::rename(&tmp, &self.path).map_err(|e| err("renaming into", e)));
+        if let Err(e) = written {
+            // A full disk must not also keep a partial copy of the dump.
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
         if let Some(dir) = self.path.parent() {
             let dir = if dir.as_os_str().is_empty() {
                 Path::new(".")
@@ -136,6 +156,31 @@ impl SnapshotFile {
         *current = Some(meta.clone());
         Ok(())
     }
+}
+
+/// The temporary files of saves to `path` that were interrupted (`<stem>.tmp-<pid>` beside it).
+fn leftover_temporaries(path: &Path) -> Vec<PathBuf> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        return Vec::new();
+    };
+    let prefix = format!("{stem}.tmp-");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name().to_str().is_some_and(|name| {
+                name.strip_prefix(&prefix)
+                    .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+            })
+        })
+        .map(|e| e.path())
+        .collect()
 }
 
 fn encode(store: &Store, time_ms: u64, meta: &SnapshotMeta) -> Result<Vec<u8>, String> {
@@ -274,6 +319,29 @@ mod tests {
 
     use super::*;
     use crate::machine::LogEntry;
+
+    #[test]
+    fn temporaries_of_interrupted_saves_are_removed_at_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("dump.rdb");
+        for name in [
+            "dump.tmp-4242",
+            "dump.tmp-1",
+            "dump.tmp-",
+            "dump.tmp-x1",
+            "other.tmp-7",
+        ] {
+            std::fs::write(dir.path().join(name), b"partial").expect("write");
+        }
+        let (_file, loaded) = SnapshotFile::open(&path, 16).expect("open");
+        assert!(loaded.is_none());
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("read_dir")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["dump.tmp-", "dump.tmp-x1", "other.tmp-7"]);
+    }
 
     #[test]
     fn a_snapshot_keeps_every_watch_version() {
