@@ -297,6 +297,20 @@ impl Cluster {
         }
     }
 
+    /// Takes node `id` out of the membership and adds it back (RAFT.REMOVENODE, then
+    /// RAFT.ADDNODE with its Raft address), through `conn`.
+    pub fn readd(&self, conn: &mut redis::Connection, id: u64) {
+        let _: () = redis::cmd("RAFT.REMOVENODE")
+            .arg(id)
+            .query(conn)
+            .expect("RAFT.REMOVENODE");
+        let _: () = redis::cmd("RAFT.ADDNODE")
+            .arg(id)
+            .arg(self.node(id).raft_addr())
+            .query(conn)
+            .expect("RAFT.ADDNODE");
+    }
+
     /// A numeric RAFT.INFO field of node `id` (None: absent, `none`, or the node is down).
     pub fn raft_field(&self, id: u64, name: &str) -> Option<u64> {
         self.node(id)

@@ -359,15 +359,7 @@ fn wiped_node_does_not_vote_and_rejoins_only_through_membership() {
         .query(&mut conn)
         .expect("SET");
     acked.insert("during".into(), "x".into());
-    let _: () = redis::cmd("RAFT.REMOVENODE")
-        .arg(wiped)
-        .query(&mut conn)
-        .expect("remove");
-    let _: () = redis::cmd("RAFT.ADDNODE")
-        .arg(wiped)
-        .arg(cluster.node(wiped).raft_addr())
-        .query(&mut conn)
-        .expect("add back");
+    cluster.readd(&mut conn, wiped);
     cluster.assert_everywhere(&acked);
 }
 

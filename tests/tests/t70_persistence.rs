@@ -628,15 +628,7 @@ fn nodes_behind_the_purged_log_catch_up_from_the_snapshot() {
     cluster.node_mut(wiped).kill();
     cluster.wipe(wiped);
     cluster.start_node(wiped);
-    let _: () = redis::cmd("RAFT.REMOVENODE")
-        .arg(wiped)
-        .query(&mut conn)
-        .expect("RAFT.REMOVENODE");
-    let _: () = redis::cmd("RAFT.ADDNODE")
-        .arg(wiped)
-        .arg(cluster.node(wiped).raft_addr())
-        .query(&mut conn)
-        .expect("RAFT.ADDNODE");
+    cluster.readd(&mut conn, wiped);
     for i in 650..700 {
         write(&mut conn, &mut acked, i);
     }

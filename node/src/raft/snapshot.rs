@@ -128,9 +128,7 @@ impl SnapshotFile {
         let err = |what: &str, e: std::io::Error| {
             meta.write_error(format!("{what} {}: {e}", self.path.display()))
         };
-        let tmp = self
-            .path
-            .with_extension(format!("tmp-{}", std::process::id()));
+        let tmp = temporary(&self.path, &std::process::id().to_string());
         let written = File::create(&tmp)
             .map_err(|e| err("creating a temporary file for", e))
             .and_then(|mut f| {
@@ -143,32 +141,38 @@ impl SnapshotFile {
             let _ = std::fs::remove_file(&tmp);
             return Err(e);
         }
-        if let Some(dir) = self.path.parent() {
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(|e| err("syncing the directory of", e))?;
-        }
+        File::open(directory(&self.path))
+            .and_then(|d| d.sync_all())
+            .map_err(|e| err("syncing the directory of", e))?;
         *current = Some(meta.clone());
         Ok(())
     }
 }
 
-/// The temporary files of saves to `path` that were interrupted (`<stem>.tmp-<pid>` beside it).
-fn leftover_temporaries(path: &Path) -> Vec<PathBuf> {
-    let dir = match path.parent() {
+/// The temporary file a save to `path` writes first: `<stem>.tmp-<pid>` beside it.
+fn temporary(path: &Path, pid: &str) -> PathBuf {
+    path.with_extension(format!("tmp-{pid}"))
+}
+
+/// The directory `path` is in.
+fn directory(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
-    };
-    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+    }
+}
+
+/// The temporary files of saves to `path` that were interrupted ([`temporary`] names with a
+/// process id).
+fn leftover_temporaries(path: &Path) -> Vec<PathBuf> {
+    let Some(prefix) = temporary(path, "")
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_owned)
+    else {
         return Vec::new();
     };
-    let prefix = format!("{stem}.tmp-");
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Ok(entries) = std::fs::read_dir(directory(path)) else {
         return Vec::new();
     };
     entries
@@ -285,19 +289,15 @@ fn decode(
     {
         store.scripts_mut().insert(body.clone());
     }
-    let feed = match (feed, versions) {
-        (Some(Some(feed)), _) => Some(feed),
-        // No keys: the table holds removal marks only.
-        (None, Some(table)) => Some(VersionFeed::new(table)),
-        (Some(None), Some(_)) => {
-            return Err(format!("bad {AUX_VERSIONS} field: it comes after keys"));
-        }
-        (_, None) => None,
-    };
+    // No key loaded: the feed was never made, and the table holds removal marks only.
+    let feed = feed.unwrap_or_else(|| versions.clone().map(VersionFeed::new));
     match feed {
         Some(feed) => feed
             .finish(&mut store)
             .map_err(|e| format!("bad {AUX_VERSIONS} field: {e}"))?,
+        None if versions.is_some() => {
+            return Err(format!("bad {AUX_VERSIONS} field: it comes after keys"));
+        }
         // A snapshot written before versions were kept: its keys' last change is taken to be
         // the snapshot itself.
         None => store.set_versions(index),

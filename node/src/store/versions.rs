@@ -9,7 +9,7 @@
 //! Layout, all LEB128 varints: for each database holding keys or a removal mark, its index, its
 //! removal mark, its key count, then the version of each key in keyspace order.
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 
 use super::Store;
 
@@ -37,9 +37,8 @@ impl Store {
 /// the order the snapshot writer put the keys in. Stamping each key as it is inserted spares a
 /// second pass over the whole keyspace.
 pub struct VersionFeed {
+    /// What is left of the table.
     data: Bytes,
-    /// How much of `data` has been read.
-    pos: usize,
     /// The database whose versions are being handed out, and how many of them are left.
     db: Option<usize>,
     left: u64,
@@ -53,7 +52,6 @@ impl VersionFeed {
     pub fn new(data: Bytes) -> VersionFeed {
         VersionFeed {
             data,
-            pos: 0,
             db: None,
             left: 0,
             sections: Vec::new(),
@@ -94,13 +92,13 @@ impl VersionFeed {
     }
 
     fn at_end(&self) -> bool {
-        self.pos >= self.data.len()
+        self.data.is_empty()
     }
 
     fn take(&mut self) -> Result<u64, String> {
-        let mut rest = self.data.get(self.pos..).unwrap_or_default();
+        let mut rest = &self.data[..];
         let v = take(&mut rest)?;
-        self.pos = self.data.len() - rest.len();
+        self.data.advance(self.data.len() - rest.len());
         Ok(v)
     }
 
