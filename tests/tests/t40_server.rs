@@ -482,6 +482,26 @@ fn info_sections() {
 }
 
 #[test]
+fn memory_malloc_stats_is_jemallocs_report_and_purge_returns_pages() {
+    let server = Server::start();
+    let mut con = server.conn();
+    for i in 0..2000 {
+        query(&mut con, &["SET", &format!("key:{i}"), &"x".repeat(100)]);
+    }
+    // As redis-server built with jemalloc answers: the allocator's own text.
+    let report = query_string(&mut con, &["MEMORY", "MALLOC-STATS"]);
+    assert!(
+        report.contains("___ Begin jemalloc statistics ___"),
+        "{report}"
+    );
+    assert!(report.contains("Allocated: "), "{report}");
+    assert!(report.contains("bins:"), "{report}");
+    query(&mut con, &["FLUSHALL"]);
+    assert_eq!(query_string(&mut con, &["MEMORY", "PURGE"]), "OK");
+    assert_eq!(query_string(&mut con, &["DBSIZE"]), "0");
+}
+
+#[test]
 fn info_keyspace_counts_keys() {
     let server = Server::start();
     let mut con = server.conn();

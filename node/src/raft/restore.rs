@@ -170,7 +170,7 @@ mod tests {
         let mut store = Store::new(16);
         store.db_mut(0).set(
             &Bytes::from_static(b"k"),
-            crate::store::Value::Str(Bytes::from_static(b"v")),
+            crate::store::Value::Str(crate::store::Str::new(b"v")),
             1,
         );
         let header = rdb::Header {
@@ -203,7 +203,7 @@ mod tests {
     #[test]
     fn keys_are_logged_with_absolute_ttls() {
         let entry = crate::store::Entry::with_expire(
-            crate::store::Value::Str(Bytes::from_static(b"v")),
+            crate::store::Value::Str(crate::store::Str::new(b"v")),
             Some(1234),
             1,
         );

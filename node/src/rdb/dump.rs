@@ -72,8 +72,6 @@ pub fn restore(key: &[u8], payload: &[u8]) -> Result<Value, RdbError> {
 mod tests {
     use std::sync::Arc;
 
-    use bytes::Bytes;
-
     use super::*;
     use crate::store::List;
 
@@ -82,7 +80,7 @@ mod tests {
         // DUMP on redis-server 7.0.15 after `SET k hello` and `RPUSH l a 1`.
         let string = b"\x00\x05hello\n\x00cr\xdfve4 \n";
         let list = b"\x12\x01\x02\x0c\x0c\x00\x00\x00\x02\x00\x81a\x02\x01\x01\xff\n\x00\x94\x96+#\xac\x17\xaa\x85";
-        let hello = Value::Str(Bytes::from_static(b"hello"));
+        let hello = Value::Str(crate::store::Str::new(b"hello"));
         let mut l = List::new();
         l.push_back(b"a");
         l.push_back(b"1");
@@ -95,7 +93,7 @@ mod tests {
 
     #[test]
     fn damaged_payloads_are_refused() {
-        let payload = dump(&Value::Str(Bytes::from_static(b"12345")));
+        let payload = dump(&Value::Str(crate::store::Str::new(b"12345")));
         for cut in 0..payload.len() {
             assert!(restore(b"k", &payload[..cut]).is_err());
         }

@@ -18,14 +18,12 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use bytes::Bytes;
-
 use super::elem::Elem;
 use super::error::RdbError;
 use super::format::*;
 use super::input::Input;
 use super::{intset, listpack, ziplist, zipmap};
-use crate::store::{Hash, List, Set, SetMember, Value, ZSet};
+use crate::store::{Hash, List, Set, SetMember, Str, Value, ZSet};
 
 /// Where a value sits: for error messages.
 pub(super) struct At<'k> {
@@ -42,7 +40,7 @@ pub(super) fn value(
     at: &At<'_>,
 ) -> Result<Option<Value>, RdbError> {
     let value = match rdb_type {
-        TYPE_STRING => Value::Str(Bytes::from(input.string("string value")?.into_owned())),
+        TYPE_STRING => Value::Str(Str::new(&input.string("string value")?)),
         TYPE_LIST => list_plain(input)?,
         TYPE_LIST_ZIPLIST => {
             let (blob, pos) = blob(input, "list ziplist")?;

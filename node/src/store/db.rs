@@ -287,7 +287,7 @@ mod tests {
 
     fn str_of(db: &Db, k: &str, now: u64) -> Option<Bytes> {
         db.get(&b(k), now).and_then(|e| match &e.value {
-            Value::Str(s) => Some(s.clone()),
+            Value::Str(s) => Some(s.to_bytes()),
             _ => None,
         })
     }
@@ -295,7 +295,7 @@ mod tests {
     #[test]
     fn expired_keys_are_invisible_and_indexed() {
         let mut db = Db::default();
-        db.set(&b("k"), Value::Str(b("v")), 1);
+        db.set(&b("k"), Value::Str(crate::store::Str::from("v")), 1);
         assert!(db.set_expire(&b("k"), Some(1000), 2));
         assert_eq!(str_of(&db, "k", 1000), Some(b("v")));
         assert_eq!(str_of(&db, "k", 1001), None);
@@ -310,11 +310,20 @@ mod tests {
     #[test]
     fn overwrite_with_the_same_expiry_keeps_it_indexed() {
         let mut db = Db::default();
-        db.insert(&b("k"), Entry::with_expire(Value::Str(b("v")), Some(50), 1));
-        db.insert(&b("k"), Entry::with_expire(Value::Str(b("w")), Some(50), 2));
+        db.insert(
+            &b("k"),
+            Entry::with_expire(Value::Str(crate::store::Str::from("v")), Some(50), 1),
+        );
+        db.insert(
+            &b("k"),
+            Entry::with_expire(Value::Str(crate::store::Str::from("w")), Some(50), 2),
+        );
         assert_eq!(db.volatile_len(), 1);
         assert_eq!(db.expired_keys(51, 10), vec![b("k")]);
-        db.insert(&b("k"), Entry::with_expire(Value::Str(b("x")), Some(70), 3));
+        db.insert(
+            &b("k"),
+            Entry::with_expire(Value::Str(crate::store::Str::from("x")), Some(70), 3),
+        );
         assert_eq!(db.volatile_len(), 1);
         assert_eq!(db.expired_keys(71, 10), vec![b("k")]);
     }
@@ -322,9 +331,9 @@ mod tests {
     #[test]
     fn overwrite_clears_the_old_expiry() {
         let mut db = Db::default();
-        db.set(&b("k"), Value::Str(b("v")), 1);
+        db.set(&b("k"), Value::Str(crate::store::Str::from("v")), 1);
         db.set_expire(&b("k"), Some(50), 2);
-        db.set(&b("k"), Value::Str(b("w")), 3);
+        db.set(&b("k"), Value::Str(crate::store::Str::from("w")), 3);
         assert_eq!(db.volatile_len(), 0);
         assert_eq!(str_of(&db, "k", 100), Some(b("w")));
     }
@@ -333,7 +342,11 @@ mod tests {
     fn scan_returns_every_key_once_despite_changes() {
         let mut db = Db::default();
         for i in 0..1000 {
-            db.set(&b(&format!("k{i}")), Value::Str(b("v")), 1);
+            db.set(
+                &b(&format!("k{i}")),
+                Value::Str(crate::store::Str::from("v")),
+                1,
+            );
         }
         let mut seen = std::collections::HashSet::new();
         let mut cursor = 0;
@@ -344,7 +357,11 @@ mod tests {
                 assert!(seen.insert(k), "duplicate");
             }
             // Churn: add and remove other keys between pages.
-            db.set(&b(&format!("new{round}")), Value::Str(b("v")), 2);
+            db.set(
+                &b(&format!("new{round}")),
+                Value::Str(crate::store::Str::from("v")),
+                2,
+            );
             db.remove(&b(&format!("new{}", round.max(1) - 1)));
             round += 1;
             cursor = page.cursor;
@@ -361,8 +378,8 @@ mod tests {
     fn random_key_is_deterministic_and_live() {
         let mut db = Db::default();
         assert_eq!(db.random_key(5, 0), None);
-        db.set(&b("a"), Value::Str(b("v")), 1);
-        db.set(&b("b"), Value::Str(b("v")), 1);
+        db.set(&b("a"), Value::Str(crate::store::Str::from("v")), 1);
+        db.set(&b("b"), Value::Str(crate::store::Str::from("v")), 1);
         db.set_expire(&b("b"), Some(10), 1);
         for seed in [0, 1, u64::MAX / 2, u64::MAX] {
             assert_eq!(db.random_key(seed, 100), Some(b("a")));

@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-
-use super::{Hash, List, Set, ZSet};
+use super::{Hash, List, Set, Str, ZSet};
 
 /// A value of one of Redis's types.
 ///
@@ -17,12 +15,16 @@ use super::{Hash, List, Set, ZSet};
 pub enum Value {
     /// A string (binary-safe). Integers are kept as their decimal text, as Redis's `int`
     /// encoding still answers GET with that text.
-    Str(Bytes),
+    Str(Str),
     List(Arc<List>),
     Hash(Hash),
     Set(Arc<Set>),
     ZSet(ZSet),
 }
+
+// A keyspace slot is a key handle and an entry; at 24 bytes a value keeps a slot at 56, and a
+// full B-tree leaf of them in jemalloc's 1024-byte class (see `string`).
+const _: () = assert!(std::mem::size_of::<Value>() == 24);
 
 impl Value {
     /// The name TYPE answers.

@@ -190,14 +190,14 @@ mod tests {
         for (i, k) in ["a", "b", "c"].iter().enumerate() {
             s.db_mut(0).set(
                 &Bytes::from_static(k.as_bytes()),
-                Value::Str(Bytes::from_static(b"v")),
+                Value::Str(crate::store::Str::new(b"v")),
                 (i as u64 + 1) * 1000,
             );
         }
         s.begin_apply(77);
         s.db_mut(2).set(
             &Bytes::from_static(b"x"),
-            Value::Str(Bytes::from_static(b"v")),
+            Value::Str(crate::store::Str::new(b"v")),
             5,
         );
         s.db_mut(2).remove(&Bytes::from_static(b"x"));
@@ -239,8 +239,11 @@ mod tests {
         assert!(reload(&a, &[]).is_err());
         assert!(reload(&Store::new(4), &data).is_err());
         let mut more = a.clone();
-        more.db_mut(0)
-            .set(&Bytes::from_static(b"d"), Value::Str(Bytes::new()), 1);
+        more.db_mut(0).set(
+            &Bytes::from_static(b"d"),
+            Value::Str(crate::store::Str::new(b"")),
+            1,
+        );
         assert!(reload(&more, &data).is_err());
         let mut moved = Store::new(4);
         for (key, entry) in a.db(0).iter() {

@@ -253,6 +253,46 @@ fn allocator() -> Allocator {
     }
 }
 
+/// jemalloc's own report (MEMORY MALLOC-STATS): its options, totals, and every size class's
+/// regions and pages, as `malloc_stats_print` writes it.
+pub fn allocator_report() -> String {
+    unsafe extern "C" fn append(out: *mut std::ffi::c_void, text: *const std::ffi::c_char) {
+        // SAFETY: `out` is the `String` passed below, borrowed for the duration of the call;
+        // `text` is a NUL-terminated string jemalloc owns for the duration of this callback.
+        unsafe {
+            let out = &mut *out.cast::<String>();
+            out.push_str(&std::ffi::CStr::from_ptr(text).to_string_lossy());
+        }
+    }
+    let _ = tikv_jemalloc_ctl::epoch::advance();
+    let mut out = String::new();
+    // SAFETY: the callback only appends to `out`, which outlives the call; a null options
+    // pointer asks for the default report.
+    unsafe {
+        tikv_jemalloc_sys::malloc_stats_print(
+            Some(append),
+            (&raw mut out).cast(),
+            std::ptr::null(),
+        );
+    }
+    out
+}
+
+/// Returns the dirty pages of every arena to the system (MEMORY PURGE).
+pub fn allocator_purge() {
+    // `arena.<MALLCTL_ARENAS_ALL>.purge` (4096 names every arena) reads and writes nothing.
+    // SAFETY: a NUL-terminated mallctl name, with null old and new values of length 0.
+    unsafe {
+        tikv_jemalloc_sys::mallctl(
+            c"arena.4096.purge".as_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        );
+    }
+}
+
 /// Memory figures for MEMORY STATS: used (allocated) now, at startup, at peak, and resident.
 #[derive(Debug, Clone, Copy)]
 pub struct MemoryFigures {

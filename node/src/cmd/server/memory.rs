@@ -111,9 +111,12 @@ fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
         )),
         "malloc-stats" => Ok(Reply::Verbatim(
             "txt",
-            Bytes::from_static(b"Stats not supported for the current allocator"),
+            Bytes::from(info::allocator_report()),
         )),
-        "purge" => Ok(Reply::OK),
+        "purge" => {
+            info::allocator_purge();
+            Ok(Reply::OK)
+        }
         _ => Ok(help_reply("memory", HELP)),
     }
 }
@@ -125,8 +128,8 @@ mod tests {
 
     #[test]
     fn usage_grows_with_the_value() {
-        let small = Entry::new(Value::Str(Bytes::from_static(b"v")), 1);
-        let big = Entry::new(Value::Str(Bytes::from(vec![b'x'; 1000])), 1);
+        let small = Entry::new(Value::Str(crate::store::Str::new(b"v")), 1);
+        let big = Entry::new(Value::Str(crate::store::Str::new(&vec![b'x'; 1000])), 1);
         assert!(usage(b"k", &big) >= usage(b"k", &small) + 999);
         assert!(usage(b"k", &small) >= SLOT);
     }

@@ -14,9 +14,9 @@ use bytes::Bytes;
 use crate::cmd::args::{self, word};
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 use crate::resp::Reply;
-use crate::store::Value;
+use crate::store::{Str, Value};
 
-use super::{as_str_mut, take_mut};
+use super::as_str_mut;
 
 pub const SPEC: Spec = Spec {
     name: "append",
@@ -46,7 +46,7 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let db = ctx.db();
     let Some(entry) = db.get_mut(key, now) else {
         // Redis stores the argument as is: no length check when creating.
-        db.set(key, Value::Str(Bytes::copy_from_slice(tail)), index);
+        db.set(key, Value::Str(Str::new(tail)), index);
         return Ok(Reply::Int(tail.len() as i64));
     };
     let value = as_str_mut(entry)?;
@@ -56,9 +56,7 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
         .filter(|&n| n <= limit)
         .ok_or(CmdError::StringTooLong)?;
     if !tail.is_empty() {
-        let mut buf = take_mut(value);
-        buf.extend_from_slice(tail);
-        *value = buf.freeze();
+        value.make_mut().extend_from_slice(tail);
     }
     // Even an empty append counts as a change (Redis signals the key modified).
     entry.version = index;

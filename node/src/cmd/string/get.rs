@@ -25,7 +25,7 @@ pub const SPEC: Spec = Spec {
 fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
     match ctx.db().get(&argv[1], ctx.now_ms) {
         Some(entry) => {
-            let value = as_str(entry)?.clone();
+            let value = as_str(entry)?.to_bytes();
             ctx.hits += 1;
             Ok(Reply::Bulk(value))
         }

@@ -35,7 +35,7 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(entry) = db.get_mut(&argv[1], now) else {
         return Ok(Reply::Nil);
     };
-    let value = as_str(entry)?.clone();
+    let value = as_str(entry)?.to_bytes();
     db.remove(&argv[1]);
     Ok(Reply::Bulk(value))
 }

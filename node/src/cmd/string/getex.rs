@@ -110,7 +110,7 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let Some(entry) = db.get_mut(key, now) else {
         return Ok(Reply::Nil);
     };
-    let value = as_str(entry)?.clone();
+    let value = as_str(entry)?.to_bytes();
     let had_ttl = entry.expire_at().is_some();
     match change {
         Change::Keep => {}

@@ -32,12 +32,13 @@ pub(crate) fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
         ctx.misses += 1;
         return Ok(Reply::Bulk(Bytes::new()));
     };
-    let value = as_str(entry)?.clone();
-    ctx.hits += 1;
-    Ok(Reply::Bulk(match range(value.len(), start, end) {
-        Some((from, to)) => value.slice(from..=to),
+    let value = as_str(entry)?;
+    let reply = match range(value.len(), start, end) {
+        Some((from, to)) => Bytes::copy_from_slice(&value[from..=to]),
         None => Bytes::new(),
-    }))
+    };
+    ctx.hits += 1;
+    Ok(Reply::Bulk(reply))
 }
 
 /// The inclusive byte range Redis's `getrangeCommand` returns from a string of `len` bytes,

@@ -18,7 +18,7 @@ use bytes::Bytes;
 use crate::cmd::args::word;
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 use crate::resp::Reply;
-use crate::store::Value;
+use crate::store::{Str, Value};
 
 use super::as_str_mut;
 use super::long_double::LongDouble;
@@ -49,13 +49,13 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let key = &argv[1];
     let Some(entry) = db.get_mut(key, now) else {
         let text = sum_text(LongDouble::ZERO, increment)?;
-        db.set(key, Value::Str(text.clone()), index);
+        db.set(key, Value::Str(Str::new(&text)), index);
         return Ok(Reply::Bulk(text));
     };
     let value = as_str_mut(entry)?;
     let current = LongDouble::parse(value).ok_or(CmdError::NotFloat)?;
     let text = sum_text(current, increment)?;
-    *value = text.clone();
+    *value = Str::new(&text);
     entry.version = index;
     Ok(Reply::Bulk(text))
 }

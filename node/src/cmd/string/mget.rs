@@ -10,6 +10,7 @@ use bytes::Bytes;
 
 use crate::cmd::{CmdResult, ReadCtx, Run, Spec, flags};
 use crate::resp::Reply;
+use crate::store::Str;
 
 use super::as_str;
 
@@ -31,7 +32,7 @@ fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
         .map(|key| match db.get(key, now) {
             Some(entry) => {
                 hits += 1;
-                Reply::opt_bulk(as_str(entry).ok().cloned())
+                Reply::opt_bulk(as_str(entry).ok().map(Str::to_bytes))
             }
             None => {
                 misses += 1;

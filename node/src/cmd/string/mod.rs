@@ -25,11 +25,11 @@ pub mod setrange;
 pub mod strlen;
 pub mod substr;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use super::{ApplyCtx, CmdError, CmdResult, Spec, args};
 use crate::resp::Reply;
-use crate::store::{Entry, Value};
+use crate::store::{Entry, Str, Value};
 
 /// This group's rows of the command table.
 pub const COMMANDS: &[&Spec] = &[
@@ -57,7 +57,7 @@ pub const COMMANDS: &[&Spec] = &[
 ];
 
 /// The string held by `entry`, or WRONGTYPE.
-pub fn as_str(entry: &Entry) -> Result<&Bytes, CmdError> {
+pub fn as_str(entry: &Entry) -> Result<&Str, CmdError> {
     match &entry.value {
         Value::Str(s) => Ok(s),
         _ => Err(CmdError::WrongType),
@@ -65,20 +65,11 @@ pub fn as_str(entry: &Entry) -> Result<&Bytes, CmdError> {
 }
 
 /// The string held by `entry` for an in-place change, or WRONGTYPE.
-pub fn as_str_mut(entry: &mut Entry) -> Result<&mut Bytes, CmdError> {
+pub fn as_str_mut(entry: &mut Entry) -> Result<&mut Str, CmdError> {
     match &mut entry.value {
         Value::Str(s) => Ok(s),
         _ => Err(CmdError::WrongType),
     }
-}
-
-/// Takes the bytes of `s` for modification, leaving it empty: without copying when nothing
-/// else holds them (so repeated APPENDs grow one buffer, amortized O(1) as Redis's sds), with
-/// a copy when a reply being written or a snapshot still shares them.
-fn take_mut(s: &mut Bytes) -> BytesMut {
-    std::mem::take(s)
-        .try_into_mut()
-        .unwrap_or_else(|shared| BytesMut::from(&shared[..]))
 }
 
 /// Adds `delta` to the integer held by `key` (0 when absent), keeping its TTL: the shared body
@@ -87,13 +78,13 @@ fn incr_by(ctx: &mut ApplyCtx<'_>, key: &Bytes, delta: i64) -> CmdResult {
     let (now, index) = (ctx.now_ms, ctx.index);
     let db = ctx.db();
     let Some(entry) = db.get_mut(key, now) else {
-        db.set(key, Value::Str(args::int_arg(delta)), index);
+        db.set(key, Value::Str(Str::new(&args::int_arg(delta))), index);
         return Ok(Reply::Int(delta));
     };
     let text = as_str_mut(entry)?;
     let old = args::strict_i64(text).ok_or(CmdError::NotInteger)?;
     let value = old.checked_add(delta).ok_or(CmdError::Overflow)?;
-    *text = args::int_arg(value);
+    *text = Str::new(&args::int_arg(value));
     entry.version = index;
     Ok(Reply::Int(value))
 }
@@ -181,7 +172,7 @@ pub(crate) mod testing {
         m.store()
             .db(0)
             .get(&key, now)
-            .and_then(|e| super::as_str(e).ok().cloned())
+            .and_then(|e| super::as_str(e).ok().map(crate::store::Str::to_bytes))
     }
 
     /// The absolute expiry of `key` in database 0 at `now`.

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use crate::cmd::args::word;
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 use crate::resp::Reply;
-use crate::store::Value;
+use crate::store::{Str, Value};
 
 pub const SPEC: Spec = Spec {
     name: "mset",
@@ -44,11 +44,7 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let index = ctx.index;
     let db = ctx.db();
     for pair in argv[1..].chunks_exact(2) {
-        db.set(
-            &pair[0],
-            Value::Str(Bytes::copy_from_slice(&pair[1])),
-            index,
-        );
+        db.set(&pair[0], Value::Str(Str::new(&pair[1])), index);
     }
     Ok(Reply::OK)
 }

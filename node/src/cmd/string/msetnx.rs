@@ -11,7 +11,7 @@ use bytes::Bytes;
 
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 use crate::resp::Reply;
-use crate::store::Value;
+use crate::store::{Str, Value};
 
 use super::mset::prepare_pairs;
 
@@ -39,11 +39,7 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
         }
     }
     for pair in argv[1..].chunks_exact(2) {
-        db.set(
-            &pair[0],
-            Value::Str(Bytes::copy_from_slice(&pair[1])),
-            index,
-        );
+        db.set(&pair[0], Value::Str(Str::new(&pair[1])), index);
     }
     Ok(Reply::Int(1))
 }

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use crate::cmd::args::{self, is, word};
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 use crate::resp::Reply;
-use crate::store::{Entry, Value};
+use crate::store::{Entry, Str, Value};
 
 use super::as_str;
 
@@ -169,7 +169,7 @@ pub(crate) fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
     let old = db.get_mut(set.key, now);
     let found = old.is_some();
     let old_value = match (&old, set.get) {
-        (Some(entry), true) => Some(as_str(entry)?.clone()),
+        (Some(entry), true) => Some(as_str(entry)?.to_bytes()),
         _ => None,
     };
     let keep_ttl = match (&old, set.expiry) {
@@ -182,7 +182,7 @@ pub(crate) fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
         Condition::Xx => !found,
     };
     if !skip {
-        let value = Value::Str(Bytes::copy_from_slice(set.value));
+        let value = Value::Str(Str::new(set.value));
         db.insert(
             set.key,
             Entry::with_expire(value, expire_at.or(keep_ttl), index),

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use crate::cmd::args::word;
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 use crate::resp::Reply;
-use crate::store::Value;
+use crate::store::{Str, Value};
 
 pub const SPEC: Spec = Spec {
     name: "setnx",
@@ -34,11 +34,7 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
     if db.get_mut(&argv[1], now).is_some() {
         return Ok(Reply::Int(0));
     }
-    db.set(
-        &argv[1],
-        Value::Str(Bytes::copy_from_slice(&argv[2])),
-        index,
-    );
+    db.set(&argv[1], Value::Str(Str::new(&argv[2])), index);
     Ok(Reply::Int(1))
 }
 

@@ -14,14 +14,14 @@
 //! follows: Redis checks the key's type first, so on a key of another type an oversized
 //! SETRANGE answers WRONGTYPE there and the size error here.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use crate::cmd::args::{self, word};
 use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
 use crate::resp::Reply;
-use crate::store::Value;
+use crate::store::{Str, Value};
 
-use super::{as_str_mut, take_mut};
+use super::as_str_mut;
 
 pub const SPEC: Spec = Spec {
     name: "setrange",
@@ -68,22 +68,21 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
         if patch.is_empty() {
             return Ok(Reply::Int(0));
         }
-        let mut buf = BytesMut::zeroed(end);
+        let mut buf = vec![0; end];
         buf[offset..].copy_from_slice(patch);
-        db.set(key, Value::Str(buf.freeze()), index);
+        db.set(key, Value::Str(Str::from(buf)), index);
         return Ok(Reply::Int(end as i64));
     };
     let value = as_str_mut(entry)?;
     if patch.is_empty() {
         return Ok(Reply::Int(value.len() as i64));
     }
-    let mut buf = take_mut(value);
+    let buf = value.make_mut();
     if buf.len() < end {
         buf.resize(end, 0);
     }
     buf[offset..end].copy_from_slice(patch);
     let len = buf.len();
-    *value = buf.freeze();
     entry.version = index;
     Ok(Reply::Int(len as i64))
 }

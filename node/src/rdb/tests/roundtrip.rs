@@ -70,7 +70,7 @@ fn spec() -> impl Strategy<Value = Spec> {
 /// The value a spec describes, built through the store's own API.
 pub fn build(spec: &Spec) -> Value {
     match spec {
-        Spec::Str(s) => Value::Str(Bytes::from(s.clone())),
+        Spec::Str(s) => Value::Str(crate::store::Str::new(s)),
         Spec::List(items) => {
             let mut l = List::new();
             for (i, it) in items.iter().enumerate() {
@@ -210,12 +210,12 @@ fn a_clone_writes_the_state_it_was_taken_at() {
     let before = write_vec(&store, true);
     store.db_mut(1).set(
         &Bytes::from_static(b"k"),
-        Value::Str(Bytes::from_static(b"changed")),
+        Value::Str(crate::store::Str::new(b"changed")),
         10,
     );
     store.db_mut(0).set(
         &Bytes::from_static(b"new"),
-        Value::Str(Bytes::from_static(b"x")),
+        Value::Str(crate::store::Str::new(b"x")),
         10,
     );
     assert_eq!(write_vec(&view, true), before);
