@@ -243,19 +243,17 @@ impl Node {
                     keys = loaded.machine.store().key_count(),
                     "loaded the latest snapshot"
                 );
-                Applied {
-                    machine: loaded.machine,
-                    last_log_id: loaded.meta.last_log_id,
-                    membership: loaded.meta.last_membership,
-                    commands_since_snapshot: 0,
-                }
+                Applied::new(
+                    loaded.machine,
+                    loaded.meta.last_log_id,
+                    loaded.meta.last_membership,
+                )
             }
-            None => Applied {
-                machine: Machine::new(config.databases),
-                last_log_id: None,
-                membership: StoredMembership::default(),
-                commands_since_snapshot: 0,
-            },
+            None => Applied::new(
+                Machine::new(config.databases),
+                None,
+                StoredMembership::default(),
+            ),
         };
         let startup_committed = log
             .committed()
@@ -274,7 +272,8 @@ impl Node {
             // Snapshot chunks are sent one RPC each; the 200 ms default is too short for a
             // large chunk on a busy machine.
             install_snapshot_timeout: 10_000,
-            snapshot_policy: openraft::SnapshotPolicy::LogsSinceLast(config.snapshot_entries),
+            // Snapshots are triggered by `snapshot_trigger`, which counts commands, not entries.
+            snapshot_policy: openraft::SnapshotPolicy::Never,
             // Entries kept after a snapshot, for a follower slightly behind to catch up from
             // the log rather than a snapshot. Entries batch many writes (up to 1024 each), so
             // a thousand could hold the whole dataset again.
@@ -917,10 +916,11 @@ impl Node {
     }
 }
 
-/// Triggers a snapshot once `snapshot_entries` commands were applied since the last one.
-/// openraft's own policy counts log entries, and an entry batches many commands: counting
-/// commands keeps the log (and sled's disk use) bounded by the amount of writing. Stops when
-/// the node is dropped.
+/// Triggers a snapshot once `snapshot_entries` commands, and at least as many as the last
+/// snapshot held keys, were applied since the last one ([`Applied::snapshot_due`]). openraft's
+/// own policy counts log entries, and an entry batches many commands: counting commands keeps
+/// the log (and sled's disk use) bounded by the amount of writing. Stops when the node is
+/// dropped.
 async fn snapshot_trigger(node: Arc<Node>) {
     let node = Arc::downgrade(&node);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -930,7 +930,10 @@ async fn snapshot_trigger(node: Arc<Node>) {
         let Some(node) = node.upgrade() else {
             return;
         };
-        let due = node.applied.lock().commands_since_snapshot >= node.config.snapshot_entries;
+        let due = node
+            .applied
+            .lock()
+            .snapshot_due(node.config.snapshot_entries);
         if due && let Err(e) = node.raft.trigger().snapshot().await {
             warn!(error = %e, "could not trigger a snapshot");
         }

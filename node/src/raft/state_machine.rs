@@ -32,6 +32,35 @@ pub struct Applied {
     /// Commands applied since the last snapshot was taken (entries batch many commands, so
     /// the snapshot trigger counts these rather than entries).
     pub commands_since_snapshot: u64,
+    /// Keys the last snapshot held: the next one waits until at least as many commands were
+    /// applied (see [`Applied::snapshot_due`]).
+    pub keys_at_snapshot: u64,
+}
+
+impl Applied {
+    pub fn new(
+        machine: Machine,
+        last_log_id: Option<LogId>,
+        membership: StoredMembership,
+    ) -> Applied {
+        let keys_at_snapshot = machine.store().key_count() as u64;
+        Applied {
+            machine,
+            last_log_id,
+            membership,
+            commands_since_snapshot: 0,
+            keys_at_snapshot,
+        }
+    }
+
+    /// Whether enough was applied since the last snapshot to take another: `min_commands`
+    /// commands, and at least as many as the last snapshot held keys. A snapshot writes the
+    /// whole dataset while the log it replaces grows by one command at a time, so this keeps
+    /// the cost of snapshots at most one key written per command applied, and the log at most
+    /// as long as the dataset is large (Redis's `auto-aof-rewrite-percentage 100`).
+    pub fn snapshot_due(&self, min_commands: u64) -> bool {
+        self.commands_since_snapshot >= min_commands.max(self.keys_at_snapshot)
+    }
 }
 
 /// openraft's handle on the state machine. Cloning shares it.
@@ -76,6 +105,7 @@ impl StateMachine {
         let (store, time_ms, last_log_id, membership) = {
             let mut a = self.applied.lock();
             a.commands_since_snapshot = 0;
+            a.keys_at_snapshot = a.machine.store().key_count() as u64;
             (
                 a.machine.store().clone(),
                 a.machine.last_time_ms(),
@@ -173,6 +203,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         let mut a = self.applied.lock();
         a.machine = loaded;
         a.commands_since_snapshot = 0;
+        a.keys_at_snapshot = a.machine.store().key_count() as u64;
         a.last_log_id = meta.last_log_id;
         a.membership = meta.last_membership.clone();
         Ok(())
@@ -205,5 +236,45 @@ fn background_priority() {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
         let nice = libc::getpriority(libc::PRIO_PROCESS, tid);
         libc::setpriority(libc::PRIO_PROCESS, tid, (nice + 10).min(19));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::machine::LogEntry;
+
+    fn machine_with_keys(n: usize) -> Machine {
+        let mut machine = Machine::new(16);
+        let sets = (0..n)
+            .map(|i| {
+                ["set", &format!("k{i}"), "v"]
+                    .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+                    .to_vec()
+            })
+            .collect();
+        machine.apply(1, &LogEntry::commands(1000, 0, sets));
+        machine
+    }
+
+    #[test]
+    fn a_snapshot_is_due_after_the_minimum_and_after_as_many_commands_as_keys() {
+        let mut small = Applied::new(machine_with_keys(3), None, StoredMembership::default());
+        small.commands_since_snapshot = 9;
+        assert!(!small.snapshot_due(10));
+        small.commands_since_snapshot = 10;
+        assert!(small.snapshot_due(10), "the minimum rules a small dataset");
+
+        let mut large = Applied::new(machine_with_keys(50), None, StoredMembership::default());
+        assert_eq!(large.keys_at_snapshot, 50);
+        large.commands_since_snapshot = 49;
+        assert!(
+            !large.snapshot_due(10),
+            "a log shorter than the dataset waits"
+        );
+        large.commands_since_snapshot = 50;
+        assert!(large.snapshot_due(10));
     }
 }
