@@ -6,6 +6,14 @@ use clap::Parser;
 #[global_allocator]
 static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// jemalloc's options, read when it starts. Background threads return freed pages to the
+/// system as they age, also while the server is idle (without them, pages freed by a burst of
+/// writes stay resident until the next allocations); Redis turns them on too
+/// (`jemalloc-bg-thread yes`).
+#[allow(non_upper_case_globals)]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+pub static malloc_conf: &[u8] = b"background_thread:true\0";
+
 /// A Redis-compatible key-value server replicated with Raft.
 ///
 /// Options are Redis's directives, given after an optional config file as
