@@ -391,8 +391,28 @@ bench_wait_keys() {
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
+# bench_settled_rss_kb NAME: the resident set (KB) of server NAME once it stopped changing:
+# every second MEMORY PURGE hands jemalloc's freed but not yet returned pages back to the
+# system, until two samples in a row are within 1% (at most 60 s). What remains is what the
+# data holds, not how recently the allocator was busy: a snapshot taken by redraft during a
+# load may still be running, and frees the B-tree nodes that writes copied meanwhile.
+bench_settled_rss_kb() {
+    local last=0 rss i
+    for ((i = 0; i < 60; i++)); do
+        sleep 1
+        redis-cli -p "${bench_port[$1]}" MEMORY PURGE >/dev/null
+        rss=$(bench_rss_kb "${bench_pid[$1]}")
+        if ((rss * 100 >= last * 99 && rss * 100 <= last * 101)); then
+            break
+        fi
+        last=$rss
+    done
+    echo "$rss"
+}
+
 # bench_memory KIND DATASET KEYS FILE: a fresh server (redis without persistence, or a one-node
-# redraft), loaded with the dataset; writes the growth of its resident set (KB) to FILE.
+# redraft), loaded with the dataset; writes the growth of its resident set (KB, settled:
+# bench_settled_rss_kb) to FILE.
 bench_memory() {
     local kind=$1 dataset=$2 keys=$3 out=$4 name="mem-$1" before after dbsize
     unset "bench_port[$name]"
@@ -405,8 +425,7 @@ bench_memory() {
     before=$(bench_rss_kb "${bench_pid[$name]}")
     bench_gen "$dataset" "$keys" >"$bench_work/$dataset.resp"
     bench_load "$name" "$bench_work/$dataset.resp"
-    sleep 1
-    after=$(bench_rss_kb "${bench_pid[$name]}")
+    after=$(bench_settled_rss_kb "$name")
     dbsize=$(bench_dbsize "$name")
     bench_stop "$name"
     if [[ $dbsize != "$keys" ]]; then
