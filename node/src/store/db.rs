@@ -5,7 +5,7 @@ use std::ops::Bound;
 use bytes::Bytes;
 use imbl::{OrdMap, OrdSet};
 
-use super::key::{Key, Probe};
+use super::key::{HASH_SPACE, Key, Probe};
 use super::value::{Entry, Value};
 
 /// One of the numbered databases.
@@ -264,10 +264,10 @@ impl Db {
         page
     }
 
-    /// A live key chosen by `seed` (a position in hash space), or None when the database has
-    /// no live key. Deterministic for a given seed and content.
+    /// A live key chosen by `seed` (its position in hash space is `seed` modulo the space), or
+    /// None when the database has no live key. Deterministic for a given seed and content.
     pub fn random_key(&self, seed: u64, now_ms: u64) -> Option<Bytes> {
-        let start = Probe::position(seed);
+        let start = Probe::position(seed % HASH_SPACE);
         let after = self.keys.range((Bound::Included(start), Bound::Unbounded));
         let before = self.keys.range((Bound::Unbounded, Bound::Excluded(start)));
         after
