@@ -43,14 +43,22 @@ impl Applied {
         last_log_id: Option<LogId>,
         membership: StoredMembership,
     ) -> Applied {
-        let keys_at_snapshot = machine.store().key_count() as u64;
-        Applied {
+        let mut applied = Applied {
             machine,
             last_log_id,
             membership,
             commands_since_snapshot: 0,
-            keys_at_snapshot,
-        }
+            keys_at_snapshot: 0,
+        };
+        applied.snapshot_taken();
+        applied
+    }
+
+    /// Restarts the counts [`Applied::snapshot_due`] compares, when a snapshot of the current
+    /// state is taken or installed.
+    fn snapshot_taken(&mut self) {
+        self.commands_since_snapshot = 0;
+        self.keys_at_snapshot = self.machine.store().key_count() as u64;
     }
 
     /// Whether enough was applied since the last snapshot to take another: `min_commands`
@@ -104,8 +112,7 @@ impl StateMachine {
     async fn build(&mut self) -> Result<Snapshot, StorageError> {
         let (store, time_ms, last_log_id, membership) = {
             let mut a = self.applied.lock();
-            a.commands_since_snapshot = 0;
-            a.keys_at_snapshot = a.machine.store().key_count() as u64;
+            a.snapshot_taken();
             (
                 a.machine.store().clone(),
                 a.machine.last_time_ms(),
@@ -202,8 +209,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             .installed(meta.last_log_id.map_or(0, |id| id.index));
         let mut a = self.applied.lock();
         a.machine = loaded;
-        a.commands_since_snapshot = 0;
-        a.keys_at_snapshot = a.machine.store().key_count() as u64;
+        a.snapshot_taken();
         a.last_log_id = meta.last_log_id;
         a.membership = meta.last_membership.clone();
         Ok(())

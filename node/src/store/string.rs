@@ -60,14 +60,11 @@ impl Str {
 
     /// The bytes for a reply: copied, or shared when the string is large.
     pub fn to_bytes(&self) -> Bytes {
-        match &self.0 {
-            Repr::Shared(b) if b.len() > SHARE_REPLY_ABOVE => {
-                Bytes::from_owner(SharedBytes(b.clone()))
-            }
-            Repr::Growing(v) if v.len() > SHARE_REPLY_ABOVE => {
-                Bytes::from_owner(GrowingBytes(v.clone()))
-            }
-            _ => Bytes::copy_from_slice(self.as_bytes()),
+        if self.len() > SHARE_REPLY_ABOVE {
+            // A clone of a heap string is a reference count: the reply owns one.
+            Bytes::from_owner(self.clone())
+        } else {
+            Bytes::copy_from_slice(self.as_bytes())
         }
     }
 
@@ -84,24 +81,6 @@ impl Str {
     }
 }
 
-/// A shared buffer as the owner of a reply's `Bytes`.
-struct SharedBytes(Arc<[u8]>);
-
-impl AsRef<[u8]> for SharedBytes {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-/// A growable buffer as the owner of a reply's `Bytes`.
-struct GrowingBytes(Arc<Vec<u8>>);
-
-impl AsRef<[u8]> for GrowingBytes {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
-    }
-}
-
 impl std::ops::Deref for Str {
     type Target = [u8];
 
@@ -113,18 +92,6 @@ impl std::ops::Deref for Str {
 impl AsRef<[u8]> for Str {
     fn as_ref(&self) -> &[u8] {
         self.as_bytes()
-    }
-}
-
-impl From<&[u8]> for Str {
-    fn from(bytes: &[u8]) -> Str {
-        Str::new(bytes)
-    }
-}
-
-impl From<Vec<u8>> for Str {
-    fn from(bytes: Vec<u8>) -> Str {
-        Str::new(&bytes)
     }
 }
 

@@ -68,9 +68,11 @@ fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
         if patch.is_empty() {
             return Ok(Reply::Int(0));
         }
-        let mut buf = vec![0; end];
+        let mut value = Str::new(b"");
+        let buf = value.make_mut();
+        buf.resize(end, 0);
         buf[offset..].copy_from_slice(patch);
-        db.set(key, Value::Str(Str::from(buf)), index);
+        db.set(key, Value::Str(value), index);
         return Ok(Reply::Int(end as i64));
     };
     let value = as_str_mut(entry)?;
