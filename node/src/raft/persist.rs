@@ -30,7 +30,7 @@ impl Node {
     /// SAVE: replies once a snapshot covering every write acknowledged before the call is
     /// on disk.
     pub(super) async fn save(&self) -> AdminResult {
-        if self.saves.running() {
+        if self.saves.asked_running() {
             return Err(in_progress());
         }
         let target = self.read_barrier().await?;

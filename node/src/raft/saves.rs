@@ -3,7 +3,8 @@
 //! mechanism as Raft's log compaction, and LASTSAVE reports it).
 //!
 //! Every snapshot build is a background save in Redis's terms, whoever asked for it (a
-//! client, a `save` point, or the command count that keeps the log bounded). The state
+//! client, a `save` point, or the command count that keeps the log bounded), except that SAVE
+//! waits through a build only the command count started instead of refusing. The state
 //! machine reports each build's start and outcome here; commands wait on [`Saves::done`].
 //!
 //! Depends on nothing but the clock: the state machine and the node call in.
@@ -34,6 +35,9 @@ struct State {
     saved_index: u64,
     /// A build asked for (BGSAVE) or running, and since when.
     running_since: Option<(Instant, u64)>,
+    /// Whether the running build was asked for by BGSAVE or a `save` point ([`Saves::begin`]),
+    /// not started by the command count that keeps the log bounded.
+    asked: bool,
     last_ok: bool,
     last_duration_secs: i64,
     /// Unix seconds of the last save attempt (for [`RETRY_DELAY_SECS`]).
@@ -61,6 +65,7 @@ impl Saves {
                 last_save: started_unix,
                 saved_index: 0,
                 running_since: None,
+                asked: false,
                 last_ok: true,
                 last_duration_secs: -1,
                 last_try: 0,
@@ -78,6 +83,7 @@ impl Saves {
             return false;
         }
         s.running_since = Some((Instant::now(), unix_now()));
+        s.asked = true;
         true
     }
 
@@ -94,6 +100,7 @@ impl Saves {
         {
             let mut s = self.state.lock();
             let now = unix_now();
+            s.asked = false;
             if let Some((since, _)) = s.running_since.take() {
                 s.last_duration_secs = since.elapsed().as_secs() as i64;
             }
@@ -113,7 +120,11 @@ impl Saves {
 
     /// Gives up a save marked by [`Saves::begin`] that never started a build.
     pub fn abandon(&self) {
-        self.state.lock().running_since = None;
+        {
+            let mut s = self.state.lock();
+            s.running_since = None;
+            s.asked = false;
+        }
         self.done.send_modify(|n| *n += 1);
     }
 
@@ -137,6 +148,14 @@ impl Saves {
 
     pub fn running(&self) -> bool {
         self.state.lock().running_since.is_some()
+    }
+
+    /// Whether a save asked for by BGSAVE or a `save` point is running: SAVE then answers
+    /// "Background save already in progress", as Redis does. A build that only compacts the
+    /// log is not one a client could know of; SAVE waits for it and has its own built.
+    pub fn asked_running(&self) -> bool {
+        let s = self.state.lock();
+        s.running_since.is_some() && s.asked
     }
 
     /// LASTSAVE.
@@ -215,5 +234,23 @@ mod tests {
         assert!(!info.last_bgsave_ok);
         assert_eq!(info.last_save_time, 0);
         assert_eq!(info.current_bgsave_time_sec, -1);
+    }
+
+    #[test]
+    fn only_a_save_someone_asked_for_makes_save_answer_in_progress() {
+        let saves = Saves::new(0);
+        saves.started();
+        assert!(saves.running());
+        assert!(!saves.asked_running(), "a compaction build is not a BGSAVE");
+        saves.finished(Ok(10));
+        assert!(saves.begin());
+        saves.started();
+        assert!(saves.asked_running());
+        assert!(!saves.begin());
+        saves.finished(Ok(20));
+        assert!(!saves.running() && !saves.asked_running());
+        assert!(saves.begin());
+        saves.abandon();
+        assert!(!saves.asked_running());
     }
 }
