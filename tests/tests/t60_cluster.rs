@@ -50,8 +50,9 @@ fn writes_through_any_node_are_read_through_every_other() {
             .expect("GET");
         assert_eq!(n, 3);
     }
-    // Within one connection, pipelined reads see the connection's earlier writes.
-    for node in &cluster.nodes {
+    // Within one connection, pipelined reads see the connection's earlier writes, and not
+    // its later ones (reads and writes pipelined together are one log entry).
+    for (n, node) in cluster.nodes.iter().enumerate() {
         let mut conn = node.conn();
         let (a, b): (i64, i64) = redis::pipe()
             .cmd("INCR")
@@ -61,6 +62,30 @@ fn writes_through_any_node_are_read_through_every_other() {
             .query(&mut conn)
             .expect("pipeline");
         assert_eq!(a, b);
+        let q = format!("q{n}");
+        let replies: (Option<String>, (), String, String, i64, String, i64) = redis::pipe()
+            .cmd("GET")
+            .arg(&q)
+            .cmd("SET")
+            .arg(&q)
+            .arg("v1")
+            .cmd("GET")
+            .arg(&q)
+            .cmd("TYPE")
+            .arg(&q)
+            .cmd("APPEND")
+            .arg(&q)
+            .arg("2")
+            .cmd("GET")
+            .arg(&q)
+            .cmd("STRLEN")
+            .arg(&q)
+            .query(&mut conn)
+            .expect("mixed pipeline");
+        assert_eq!(
+            replies,
+            (None, (), "v1".into(), "string".into(), 3, "v12".into(), 3)
+        );
     }
     // ROLE and INFO replication speak Redis.
     let leader = cluster.wait_leader(Duration::from_secs(10));

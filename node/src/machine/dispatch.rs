@@ -34,7 +34,8 @@ pub(crate) fn logged(ctx: &mut ApplyCtx<'_>, position: u64, argv: &[Bytes]) -> R
     result.unwrap_or_else(Reply::from)
 }
 
-fn read_at_apply(
+/// Runs a read inside a log entry, against the state the entry's earlier commands left.
+pub(super) fn read_at_apply(
     ctx: &mut ApplyCtx<'_>,
     position: u64,
     read: fn(&mut ReadCtx<'_>, &[Bytes]) -> CmdResult,

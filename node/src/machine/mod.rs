@@ -154,7 +154,10 @@ impl Machine {
         for request in &entry.requests {
             match request {
                 Request::Commands(commands) => {
-                    replies.extend(commands.iter().map(|argv| apply_one(&mut ctx, argv)));
+                    for argv in commands {
+                        let position = replies.len() as u64;
+                        replies.push(apply_one(&mut ctx, position, argv));
+                    }
                 }
                 Request::Transaction(tx) => replies.push(tx.apply(&mut ctx)),
             }
@@ -208,7 +211,10 @@ impl Machine {
     }
 }
 
-fn apply_one(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> Reply {
+/// Applies one command of a [`Request::Commands`]: a write, or a read that a client pipelined
+/// between writes (answered from the state it finds here; `position` tells reads of one entry
+/// apart for their random seed).
+fn apply_one(ctx: &mut ApplyCtx<'_>, position: u64, argv: &[Bytes]) -> Reply {
     let Some(name) = argv.first() else {
         return Reply::from(CmdError::other("ERR empty command in log entry"));
     };
@@ -221,6 +227,9 @@ fn apply_one(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> Reply {
         }
         Some(spec) => match spec.run {
             Run::Write { apply, .. } => apply(ctx, argv).unwrap_or_else(Reply::from),
+            Run::Read(read) => {
+                dispatch::read_at_apply(ctx, position, read, argv).unwrap_or_else(Reply::from)
+            }
             _ => Reply::from(CmdError::unknown_command(name, &argv[1..])),
         },
         None => Reply::from(CmdError::unknown_command(name, &argv[1..])),
@@ -280,17 +289,52 @@ mod tests {
         let mut m = Machine::new(1);
         let replies = m.apply(
             1,
-            &LogEntry::commands(1, 0, vec![argv(&["set", "k"]), argv(&["get", "k"]), vec![]]),
+            &LogEntry::commands(
+                1,
+                0,
+                vec![argv(&["set", "k"]), argv(&["hello", "3"]), vec![]],
+            ),
         );
         assert_eq!(
             replies,
             vec![
                 Reply::error("ERR wrong number of arguments for 'set' command"),
-                Reply::error("ERR unknown command 'get', with args beginning with: 'k' "),
+                Reply::error("ERR unknown command 'hello', with args beginning with: '3' "),
                 Reply::error("ERR empty command in log entry"),
             ]
         );
         assert_eq!(m.store().key_count(), 0);
+    }
+
+    #[test]
+    fn reads_pipelined_between_writes_see_the_writes_before_them() {
+        let mut m = Machine::new(1);
+        let replies = m.apply(
+            1,
+            &LogEntry::commands(
+                1000,
+                0,
+                vec![
+                    argv(&["get", "k"]),
+                    argv(&["set", "k", "1"]),
+                    argv(&["get", "k"]),
+                    argv(&["incr", "k"]),
+                    argv(&["strlen", "k"]),
+                    argv(&["pttl", "k"]),
+                ],
+            ),
+        );
+        assert_eq!(
+            replies,
+            vec![
+                Reply::Nil,
+                Reply::OK,
+                Reply::Bulk(Bytes::from_static(b"1")),
+                Reply::Int(2),
+                Reply::Int(1),
+                Reply::Int(-1),
+            ]
+        );
     }
 
     #[test]

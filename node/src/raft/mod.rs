@@ -558,12 +558,7 @@ impl Node {
         let mut logged = Vec::with_capacity(commands.len());
         for (spec, argv) in commands {
             let canon = match spec.run {
-                Run::Write { .. } => canonical(spec, argv, &mut prepare),
-                Run::Read(_) => {
-                    let logged = named_canonically(spec, argv.to_vec());
-                    cmd::scripting::track(&mut prepare.scripts, &logged);
-                    Ok(logged)
-                }
+                Run::Write { .. } | Run::Read(_) => canonical(spec, argv, &mut prepare),
                 Run::Session(_) if spec.name == "select" => {
                     Ok(named_canonically(spec, argv.to_vec()))
                 }
@@ -1058,11 +1053,17 @@ fn named_canonically(spec: &Spec, mut argv: Vec<Bytes>) -> Vec<Bytes> {
 }
 
 /// The logged form of a write, prepared after the ones before it in the same batch (whose
-/// script cache changes `prepare` follows).
+/// script cache changes `prepare` follows), or of a read pipelined between writes (which
+/// the entry answers in its place in the order).
 fn canonical(spec: &Spec, argv: &[Bytes], prepare: &mut Prepare) -> Result<Vec<Bytes>, CmdError> {
     match spec.run {
         Run::Write { prepare: f, .. } => {
             let logged = named_canonically(spec, f(argv, prepare)?);
+            cmd::scripting::track(&mut prepare.scripts, &logged);
+            Ok(logged)
+        }
+        Run::Read(_) => {
+            let logged = named_canonically(spec, argv.to_vec());
             cmd::scripting::track(&mut prepare.scripts, &logged);
             Ok(logged)
         }

@@ -239,9 +239,12 @@ impl Conn {
     }
 
     /// Runs a batch of pipelined commands in order, appending each reply to `out`. Runs of
-    /// consecutive reads share one state-machine lock, runs of consecutive writes share one
-    /// log entry; session commands run one at a time, since they may change the connection
-    /// (database, protocol, authentication). Returns true when the connection must close.
+    /// consecutive reads share one state-machine lock; a run of reads and writes is one log
+    /// entry, its reads answered in order when it applies (as Redis runs a client's whole
+    /// pipeline in one pass of its event loop, with one `appendfsync always` flush), rather
+    /// than one commit to wait for per group of writes; session commands run one at a time,
+    /// since they may change the connection (database, protocol, authentication). Returns
+    /// true when the connection must close.
     async fn run_batch(
         &mut self,
         batch: &[Vec<Bytes>],
@@ -310,16 +313,20 @@ impl Conn {
                 i += 1;
                 continue;
             }
-            // The run of commands of the same kind starting at i.
+            // The run starting at i: the data commands (reads and writes) that follow one
+            // another. With a write among them, the whole run is one log entry, whose reads
+            // are answered in their place when it applies; otherwise it is a run of reads.
             let mut run: Vec<(&'static Spec, &[Bytes])> = vec![(spec, &batch[i][..])];
-            if !matches!(
-                spec.run,
-                Run::Session(_) | Run::Admin(_) | Run::Transaction(_) | Run::PubSub(_)
-            ) && !spec.has(flags::BLOCKING)
-            {
+            let mut spec = spec;
+            if is_data(spec) {
                 while let Some(next) = batch.get(i + run.len()) {
                     match self.ready(next, authenticated, pubsub_only) {
-                        Ready::Run(s) if same_kind(s, spec) && !s.has(flags::BLOCKING) => {
+                        Ready::Run(s) if is_data(s) => {
+                            if matches!(s.run, Run::Write { .. })
+                                && matches!(spec.run, Run::Read(_))
+                            {
+                                spec = s;
+                            }
                             run.push((s, &next[..]))
                         }
                         _ => break,
@@ -706,11 +713,10 @@ impl Conn {
 }
 
 /// Whether two commands can share a run: both reads or both writes.
-fn same_kind(a: &Spec, b: &Spec) -> bool {
-    matches!(
-        (a.run, b.run),
-        (Run::Read(_), Run::Read(_)) | (Run::Write { .. }, Run::Write { .. })
-    )
+/// Whether `spec` reads or writes data without blocking: such commands pipelined together run
+/// as one run.
+fn is_data(spec: &Spec) -> bool {
+    matches!(spec.run, Run::Read(_) | Run::Write { .. }) && !spec.has(flags::BLOCKING)
 }
 
 /// Resolves after `secs` seconds of idleness (never when 0, nor for a Pub/Sub subscriber,
