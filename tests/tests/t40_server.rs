@@ -517,6 +517,62 @@ fn info_keyspace_counts_keys() {
 }
 
 #[test]
+fn keyspace_hits_count_reads_run_inside_log_entries() {
+    let server = Server::start();
+    let mut con = server.conn();
+    let stat = |con: &mut Connection, name: &str| -> u64 {
+        let text = info(con, &["stats"]);
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")[..]))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in INFO stats: {text}"))
+    };
+    query(&mut con, &["SET", "a", "1"]);
+    query(&mut con, &["CONFIG", "RESETSTAT"]);
+    // A pipeline of reads and writes is one log entry; its reads count where it was proposed.
+    let _: () = redis::pipe()
+        .cmd("GET")
+        .arg("a")
+        .cmd("SET")
+        .arg("b")
+        .arg("2")
+        .cmd("GET")
+        .arg("missing")
+        .cmd("GET")
+        .arg("b")
+        .cmd("INCR")
+        .arg("c")
+        .query(&mut con)
+        .expect("mixed pipeline");
+    assert_eq!(
+        (
+            stat(&mut con, "keyspace_hits"),
+            stat(&mut con, "keyspace_misses")
+        ),
+        (2, 1)
+    );
+    // So do the reads of MULTI/EXEC; plain reads count as before.
+    let _: () = redis::pipe()
+        .atomic()
+        .cmd("GET")
+        .arg("a")
+        .cmd("GET")
+        .arg("nothing")
+        .query(&mut con)
+        .expect("transaction");
+    query(&mut con, &["GET", "a"]);
+    assert_eq!(
+        (
+            stat(&mut con, "keyspace_hits"),
+            stat(&mut con, "keyspace_misses")
+        ),
+        (4, 2)
+    );
+    query(&mut con, &["CONFIG", "RESETSTAT"]);
+    assert_eq!(stat(&mut con, "keyspace_hits"), 0);
+}
+
+#[test]
 fn slowlog_records_every_command_at_threshold_0() {
     let server = Server::start_with(&["--slowlog-log-slower-than", "0"], Some("pw"));
     let mut raw = server.raw();

@@ -176,6 +176,10 @@ pub struct ApplyCtx<'a> {
     pub index: u64,
     /// The entry's random stream, created on first use (see [`ApplyCtx::rng`]).
     pub rng: Option<Rng>,
+    /// Keyspace hits and misses of the reads the entry ran (INFO `keyspace_hits` and
+    /// `keyspace_misses` of the node that proposed it).
+    pub hits: u64,
+    pub misses: u64,
 }
 
 /// The PRNG commands draw on (SPOP, SRANDMEMBER, RANDOMKEY...): a fixed algorithm, so a seed

@@ -50,7 +50,11 @@ pub(super) fn read_at_apply(
         hits: 0,
         misses: 0,
     };
-    read(&mut read_ctx, argv)
+    let result = read(&mut read_ctx, argv);
+    let (hits, misses) = (read_ctx.hits, read_ctx.misses);
+    ctx.hits += hits;
+    ctx.misses += misses;
+    result
 }
 
 /// SELECT inside a transaction or script: the commands after it use database `argv[1]`.

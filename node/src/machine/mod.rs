@@ -83,6 +83,8 @@ pub struct Machine {
     store: Store,
     last_applied: u64,
     last_time_ms: u64,
+    /// Keyspace hits and misses of the reads the last applied entry ran.
+    last_reads: (u64, u64),
 }
 
 impl Machine {
@@ -91,6 +93,7 @@ impl Machine {
             store: Store::new(databases),
             last_applied: 0,
             last_time_ms: 0,
+            last_reads: (0, 0),
         }
     }
 
@@ -101,6 +104,7 @@ impl Machine {
             store,
             last_applied,
             last_time_ms,
+            last_reads: (0, 0),
         }
     }
 
@@ -150,6 +154,8 @@ impl Machine {
             now_ms: entry.time_ms,
             index,
             rng: None,
+            hits: 0,
+            misses: 0,
         };
         for request in &entry.requests {
             match request {
@@ -162,7 +168,14 @@ impl Machine {
                 Request::Transaction(tx) => replies.push(tx.apply(&mut ctx)),
             }
         }
+        self.last_reads = (ctx.hits, ctx.misses);
         replies
+    }
+
+    /// Keyspace hits and misses of the reads the last applied entry ran (pipelined between
+    /// writes, queued in MULTI, or called by a script).
+    pub fn last_reads(&self) -> (u64, u64) {
+        self.last_reads
     }
 
     /// What WATCH records of `key` in database `db`, observed at `now_ms` (see

@@ -385,6 +385,12 @@ impl Node {
         }
     }
 
+    /// Keyspace hits and misses of the reads that ran inside entries this node proposed
+    /// (pipelined between writes, queued in MULTI, called by scripts).
+    pub fn logged_read_counts(&self) -> (u64, u64) {
+        self.proposer.read_counts()
+    }
+
     /// The applied state machine (held locked: keep it short).
     pub fn machine(&self) -> parking_lot::MappedMutexGuard<'_, Machine> {
         MutexGuard::map(self.applied.lock(), |a| &mut a.machine)

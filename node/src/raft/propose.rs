@@ -8,6 +8,7 @@
 //! see: requests of different connections never interleave inside one another.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use openraft::Raft;
@@ -44,6 +45,14 @@ struct Pending {
 #[derive(Clone)]
 pub struct Proposer {
     tx: mpsc::UnboundedSender<Pending>,
+    reads: Arc<ReadCounts>,
+}
+
+/// Keyspace hits and misses of the reads that ran inside entries this node proposed.
+#[derive(Default)]
+struct ReadCounts {
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl Proposer {
@@ -56,8 +65,18 @@ impl Proposer {
         timeout: Duration,
     ) -> Proposer {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(raft, applied, clock, timeout, rx));
-        Proposer { tx }
+        let reads = Arc::new(ReadCounts::default());
+        tokio::spawn(run(raft, applied, clock, timeout, rx, reads.clone()));
+        Proposer { tx, reads }
+    }
+
+    /// Keyspace hits and misses of the reads run inside the entries proposed here so far
+    /// (INFO adds them to those of the reads connections ran themselves).
+    pub fn read_counts(&self) -> (u64, u64) {
+        (
+            self.reads.hits.load(Ordering::Relaxed),
+            self.reads.misses.load(Ordering::Relaxed),
+        )
     }
 
     /// Proposes `request` in database `db` and returns its replies once applied (see
@@ -78,6 +97,7 @@ async fn run(
     clock: Arc<Clock>,
     timeout: Duration,
     mut rx: mpsc::UnboundedReceiver<Pending>,
+    reads: Arc<ReadCounts>,
 ) {
     let permits = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut queue: Vec<Pending> = Vec::new();
@@ -102,8 +122,9 @@ async fn run(
         let now = clock.now();
         let time_ms = applied.lock().machine.entry_time(now);
         let raft = raft.clone();
+        let reads = reads.clone();
         tokio::spawn(async move {
-            commit(&raft, time_ms, db, batch, timeout).await;
+            commit(&raft, time_ms, db, batch, timeout, &reads).await;
             drop(permit);
         });
     }
@@ -116,6 +137,7 @@ async fn commit(
     db: u32,
     batch: Vec<Pending>,
     timeout: Duration,
+    reads: &ReadCounts,
 ) {
     let mut counts = Vec::with_capacity(batch.len());
     let mut requests = Vec::with_capacity(batch.len());
@@ -131,7 +153,12 @@ async fn commit(
         requests,
     };
     let outcome = match tokio::time::timeout(timeout, raft.client_write(entry)).await {
-        Ok(Ok(response)) => Ok(response.data.replies),
+        Ok(Ok(response)) => {
+            let (hits, misses) = response.data.reads;
+            reads.hits.fetch_add(hits, Ordering::Relaxed);
+            reads.misses.fetch_add(misses, Ordering::Relaxed);
+            Ok(response.data.replies)
+        }
         // openraft answers ForwardToLeader both when it refused the entry and when a
         // proposed entry was truncated by a new leader: the outcome is unknown.
         Ok(Err(RaftError::APIError(ClientWriteError::ForwardToLeader(_)))) => {

@@ -169,11 +169,14 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         for entry in entries {
             let log_id = *entry.get_log_id();
             a.last_log_id = Some(log_id);
+            let mut reads = (0, 0);
             let replies = match entry.payload {
                 EntryPayload::Blank => Vec::new(),
                 EntryPayload::Normal(ref e) => {
                     a.commands_since_snapshot += e.command_count() as u64;
-                    a.machine.apply(log_id.index, e)
+                    let replies = a.machine.apply(log_id.index, e);
+                    reads = a.machine.last_reads();
+                    replies
                 }
                 EntryPayload::Membership(m) => {
                     a.membership = StoredMembership::new(Some(log_id), m);
@@ -181,7 +184,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                 }
             };
             a.machine.set_last_applied(log_id.index);
-            responses.push(ApplyResponse { replies });
+            responses.push(ApplyResponse { replies, reads });
         }
         Ok(responses)
     }

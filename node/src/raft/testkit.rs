@@ -104,7 +104,10 @@ impl RaftStateMachine<TypeConfig> for TestStateMachine {
                     Vec::new()
                 }
             };
-            responses.push(ApplyResponse { replies });
+            responses.push(ApplyResponse {
+                replies,
+                ..Default::default()
+            });
         }
         Ok(responses)
     }

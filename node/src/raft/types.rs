@@ -16,6 +16,9 @@ use crate::resp::Reply;
 pub struct ApplyResponse {
     #[serde(skip)]
     pub replies: Vec<Reply>,
+    /// Keyspace hits and misses of the entry's reads, counted by the node that proposed it.
+    #[serde(skip)]
+    pub reads: (u64, u64),
 }
 
 /// What the membership records of each node (openraft's `Node`).

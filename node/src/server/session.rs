@@ -127,6 +127,14 @@ impl Session for SessionImpl<'_> {
             let blocked = clients.values().filter(|h| h.state.lock().blocked).count();
             (clients.len(), blocked)
         };
+        let (logged_hits, logged_misses) = {
+            let (hits, misses) = self.shared.node.logged_read_counts();
+            let (hits_base, misses_base) = *self.shared.logged_reads_base.lock();
+            (
+                hits.saturating_sub(hits_base),
+                misses.saturating_sub(misses_base),
+            )
+        };
         ServerStats {
             uptime_secs: self.shared.started.elapsed().as_secs(),
             tcp_port: self.shared.port,
@@ -151,8 +159,8 @@ impl Session for SessionImpl<'_> {
             instantaneous_output_kbps: f64::from_bits(
                 self.shared.output_kbps.load(Ordering::Relaxed),
             ),
-            keyspace_hits: c.hits.load(Ordering::Relaxed),
-            keyspace_misses: c.misses.load(Ordering::Relaxed),
+            keyspace_hits: c.hits.load(Ordering::Relaxed) + logged_hits,
+            keyspace_misses: c.misses.load(Ordering::Relaxed) + logged_misses,
             total_error_replies: c.errors.load(Ordering::Relaxed),
             instantaneous_ops_per_sec: self.shared.ops_per_sec.load(Ordering::Relaxed),
             config_file: self
@@ -178,6 +186,7 @@ impl Session for SessionImpl<'_> {
         self.shared.stats.reset();
         let expired = self.shared.node.machine().stats().expired_keys;
         self.shared.expired_base.store(expired, Ordering::Relaxed);
+        *self.shared.logged_reads_base.lock() = self.shared.node.logged_read_counts();
     }
 
     fn shutdown(&mut self, _save: Option<bool>) -> Result<(), CmdError> {
