@@ -57,6 +57,9 @@ pub fn free_port() -> u16 {
     panic!("no free port in {PORTS:?}")
 }
 
+/// The file in a test server's directory that keeps its stderr.
+const STDERR: &str = "redraft.stderr";
+
 /// A running `redraft` process, killed when dropped.
 pub struct Server {
     child: Child,
@@ -99,7 +102,11 @@ impl Server {
             .args(args)
             .env_remove("REDIS_PASSWORD")
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(
+                std::fs::File::create(dir.join(STDERR))
+                    .map(Stdio::from)
+                    .unwrap_or_else(|_| Stdio::null()),
+            );
         if let Some(pw) = password {
             cmd.args(["--requirepass", pw]);
         }
@@ -142,12 +149,31 @@ impl Server {
     pub fn conn(&self) -> redis::Connection {
         redis::Client::open(self.url())
             .and_then(|c| c.get_connection())
-            .expect("connect with the redis crate")
+            .unwrap_or_else(|e| {
+                panic!(
+                    "connect with the redis crate to port {}: {e}; the server's stderr ends with:\n{}",
+                    self.port,
+                    self.stderr_tail()
+                )
+            })
+    }
+
+    /// The end of what the server wrote to stderr, for failure messages.
+    pub fn stderr_tail(&self) -> String {
+        let text = std::fs::read_to_string(self.dir.join(STDERR)).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
     }
 
     /// A raw TCP connection with a read timeout, for byte-exact protocol tests.
     pub fn raw(&self) -> Raw {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap_or_else(|e| {
+            panic!(
+                "connect to port {}: {e}; the server's stderr ends with:\n{}",
+                self.port,
+                self.stderr_tail()
+            )
+        });
         stream
             .set_read_timeout(Some(Duration::from_secs(5)))
             .expect("set timeout");
