@@ -391,6 +391,11 @@ impl Node {
         self.proposer.read_counts()
     }
 
+    /// Starts [`Node::logged_read_counts`] again (CONFIG RESETSTAT).
+    pub fn reset_logged_read_counts(&self) {
+        self.proposer.reset_read_counts();
+    }
+
     /// The applied state machine (held locked: keep it short).
     pub fn machine(&self) -> parking_lot::MappedMutexGuard<'_, Machine> {
         MutexGuard::map(self.applied.lock(), |a| &mut a.machine)
@@ -1062,20 +1067,16 @@ fn named_canonically(spec: &Spec, mut argv: Vec<Bytes>) -> Vec<Bytes> {
 /// script cache changes `prepare` follows), or of a read pipelined between writes (which
 /// the entry answers in its place in the order).
 fn canonical(spec: &Spec, argv: &[Bytes], prepare: &mut Prepare) -> Result<Vec<Bytes>, CmdError> {
-    match spec.run {
-        Run::Write { prepare: f, .. } => {
-            let logged = named_canonically(spec, f(argv, prepare)?);
-            cmd::scripting::track(&mut prepare.scripts, &logged);
-            Ok(logged)
+    let logged = match spec.run {
+        Run::Write { prepare: f, .. } => named_canonically(spec, f(argv, prepare)?),
+        Run::Read(_) => named_canonically(spec, argv.to_vec()),
+        _ => {
+            return Err(CmdError::other(format!(
+                "ERR '{}' is not a write command",
+                spec.name
+            )));
         }
-        Run::Read(_) => {
-            let logged = named_canonically(spec, argv.to_vec());
-            cmd::scripting::track(&mut prepare.scripts, &logged);
-            Ok(logged)
-        }
-        _ => Err(CmdError::other(format!(
-            "ERR '{}' is not a write command",
-            spec.name
-        ))),
-    }
+    };
+    cmd::scripting::track(&mut prepare.scripts, &logged);
+    Ok(logged)
 }

@@ -79,6 +79,12 @@ impl Proposer {
         )
     }
 
+    /// Starts the counts of [`Proposer::read_counts`] again (CONFIG RESETSTAT).
+    pub fn reset_read_counts(&self) {
+        self.reads.hits.store(0, Ordering::Relaxed);
+        self.reads.misses.store(0, Ordering::Relaxed);
+    }
+
     /// Proposes `request` in database `db` and returns its replies once applied (see
     /// [`Request::reply_count`]), or why the outcome is unknown.
     pub async fn propose(&self, db: u32, request: Request) -> Result<Vec<Reply>, Unknown> {

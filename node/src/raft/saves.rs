@@ -33,16 +33,22 @@ struct State {
     last_save: u64,
     /// The log index the file on disk covers.
     saved_index: u64,
-    /// A build asked for (BGSAVE) or running, and since when.
-    running_since: Option<(Instant, u64)>,
-    /// Whether the running build was asked for by BGSAVE or a `save` point ([`Saves::begin`]),
-    /// not started by the command count that keeps the log bounded.
-    asked: bool,
+    /// A build asked for (BGSAVE) or running.
+    running: Option<Running>,
     last_ok: bool,
     last_duration_secs: i64,
     /// Unix seconds of the last save attempt (for [`RETRY_DELAY_SECS`]).
     last_try: u64,
     saves: u64,
+}
+
+/// A running build (or one BGSAVE or a `save` point asked for, about to start).
+#[derive(Debug)]
+struct Running {
+    since: Instant,
+    /// Asked for by BGSAVE or a `save` point ([`Saves::begin`]), not started by the command
+    /// count that keeps the log bounded.
+    asked: bool,
 }
 
 /// This node's snapshot bookkeeping, shared by the state machine and the node.
@@ -64,8 +70,7 @@ impl Saves {
             state: Mutex::new(State {
                 last_save: started_unix,
                 saved_index: 0,
-                running_since: None,
-                asked: false,
+                running: None,
                 last_ok: true,
                 last_duration_secs: -1,
                 last_try: 0,
@@ -79,19 +84,24 @@ impl Saves {
     /// save already in progress").
     pub fn begin(&self) -> bool {
         let mut s = self.state.lock();
-        if s.running_since.is_some() {
+        if s.running.is_some() {
             return false;
         }
-        s.running_since = Some((Instant::now(), unix_now()));
-        s.asked = true;
+        s.running = Some(Running {
+            since: Instant::now(),
+            asked: true,
+        });
         true
     }
 
     /// Called when a build starts: marks it running (it may have been marked by BGSAVE).
     pub fn started(&self) {
         let mut s = self.state.lock();
-        if s.running_since.is_none() {
-            s.running_since = Some((Instant::now(), unix_now()));
+        if s.running.is_none() {
+            s.running = Some(Running {
+                since: Instant::now(),
+                asked: false,
+            });
         }
     }
 
@@ -100,9 +110,8 @@ impl Saves {
         {
             let mut s = self.state.lock();
             let now = unix_now();
-            s.asked = false;
-            if let Some((since, _)) = s.running_since.take() {
-                s.last_duration_secs = since.elapsed().as_secs() as i64;
+            if let Some(running) = s.running.take() {
+                s.last_duration_secs = running.since.elapsed().as_secs() as i64;
             }
             s.last_try = now;
             match result {
@@ -120,11 +129,7 @@ impl Saves {
 
     /// Gives up a save marked by [`Saves::begin`] that never started a build.
     pub fn abandon(&self) {
-        {
-            let mut s = self.state.lock();
-            s.running_since = None;
-            s.asked = false;
-        }
+        self.state.lock().running = None;
         self.done.send_modify(|n| *n += 1);
     }
 
@@ -147,15 +152,14 @@ impl Saves {
     }
 
     pub fn running(&self) -> bool {
-        self.state.lock().running_since.is_some()
+        self.state.lock().running.is_some()
     }
 
     /// Whether a save asked for by BGSAVE or a `save` point is running: SAVE then answers
     /// "Background save already in progress", as Redis does. A build that only compacts the
     /// log is not one a client could know of; SAVE waits for it and has its own built.
     pub fn asked_running(&self) -> bool {
-        let s = self.state.lock();
-        s.running_since.is_some() && s.asked
+        self.state.lock().running.as_ref().is_some_and(|r| r.asked)
     }
 
     /// LASTSAVE.
@@ -168,7 +172,7 @@ impl Saves {
     /// attempt succeeded or was [`RETRY_DELAY_SECS`] ago. Never while a save runs.
     pub fn due(&self, points: &[(u64, u64)], changes: u64, now: u64) -> bool {
         let s = self.state.lock();
-        if s.running_since.is_some() {
+        if s.running.is_some() {
             return false;
         }
         let retry_ok = s.last_ok || now.saturating_sub(s.last_try) > RETRY_DELAY_SECS;
@@ -183,13 +187,14 @@ impl Saves {
         let s = self.state.lock();
         PersistenceInfo {
             changes_since_last_save: changes,
-            bgsave_in_progress: s.running_since.is_some(),
+            bgsave_in_progress: s.running.is_some(),
             last_save_time: s.last_save,
             last_bgsave_ok: s.last_ok,
             last_bgsave_time_sec: s.last_duration_secs,
             current_bgsave_time_sec: s
-                .running_since
-                .map_or(-1, |(since, _)| since.elapsed().as_secs() as i64),
+                .running
+                .as_ref()
+                .map_or(-1, |r| r.since.elapsed().as_secs() as i64),
             saves: s.saves,
         }
     }

@@ -712,7 +712,6 @@ impl Conn {
     }
 }
 
-/// Whether two commands can share a run: both reads or both writes.
 /// Whether `spec` reads or writes data without blocking: such commands pipelined together run
 /// as one run.
 fn is_data(spec: &Spec) -> bool {

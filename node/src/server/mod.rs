@@ -90,8 +90,6 @@ pub(crate) struct Shared {
     pub output_kbps: AtomicU64,
     /// `expired_keys` at the last CONFIG RESETSTAT (the count lives in the store).
     pub expired_base: AtomicU64,
-    /// [`crate::raft::Node::logged_read_counts`] at the last CONFIG RESETSTAT.
-    pub logged_reads_base: parking_lot::Mutex<(u64, u64)>,
     /// Unix seconds at startup.
     pub started_unix: u64,
 }
@@ -135,7 +133,6 @@ pub async fn run(config: Config) -> Result<()> {
         input_kbps: AtomicU64::new(0),
         output_kbps: AtomicU64::new(0),
         expired_base: AtomicU64::new(0),
-        logged_reads_base: parking_lot::Mutex::new((0, 0)),
         started_unix: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),

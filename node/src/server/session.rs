@@ -127,14 +127,7 @@ impl Session for SessionImpl<'_> {
             let blocked = clients.values().filter(|h| h.state.lock().blocked).count();
             (clients.len(), blocked)
         };
-        let (logged_hits, logged_misses) = {
-            let (hits, misses) = self.shared.node.logged_read_counts();
-            let (hits_base, misses_base) = *self.shared.logged_reads_base.lock();
-            (
-                hits.saturating_sub(hits_base),
-                misses.saturating_sub(misses_base),
-            )
-        };
+        let (logged_hits, logged_misses) = self.shared.node.logged_read_counts();
         ServerStats {
             uptime_secs: self.shared.started.elapsed().as_secs(),
             tcp_port: self.shared.port,
@@ -186,7 +179,7 @@ impl Session for SessionImpl<'_> {
         self.shared.stats.reset();
         let expired = self.shared.node.machine().stats().expired_keys;
         self.shared.expired_base.store(expired, Ordering::Relaxed);
-        *self.shared.logged_reads_base.lock() = self.shared.node.logged_read_counts();
+        self.shared.node.reset_logged_read_counts();
     }
 
     fn shutdown(&mut self, _save: Option<bool>) -> Result<(), CmdError> {
