@@ -15,7 +15,7 @@ use crate::client::{Link, as_strings, cmd};
 use crate::cluster::{Backend, Local};
 use crate::compose::Compose;
 use crate::history::{Call, Op, Outcome, Recorder, Reply};
-use crate::nemesis::{Fault, Nemesis, Shared, leader};
+use crate::nemesis::{Fault, Nemesis, Shared, leader, raft_field};
 use crate::report::{Report, Violation};
 use crate::workload::{KEYS, Worker, Workload, key};
 use redraft_client::{Cmd, Value};
@@ -159,7 +159,25 @@ fn wait_leader(cluster: &Shared, timeout: Duration) -> Result<u64> {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    bail!("no leader within {timeout:?}")
+    // Say what each node thinks, to tell a cluster that cannot elect from nodes that do not
+    // answer.
+    let ids = cluster.lock().map(|c| c.ids()).unwrap_or_default();
+    let states: Vec<String> = ids
+        .into_iter()
+        .map(|id| {
+            let field = |f| raft_field(cluster, id, f).unwrap_or_else(|| "?".into());
+            format!(
+                "node {id}: role {}, term {}, leader {}, last log {}, applied {}, members {}",
+                field("raft_role"),
+                field("raft_term"),
+                field("raft_leader_id"),
+                field("raft_last_log_index"),
+                field("raft_applied_index"),
+                field("raft_members")
+            )
+        })
+        .collect();
+    bail!("no leader within {timeout:?} ({})", states.join("; "))
 }
 
 /// Heals partitions, resumes and restarts every node, and waits for a leader.
