@@ -485,3 +485,99 @@ fn sscan_cursor_survives_changes() {
     assert_eq!(next, "0");
     assert_eq!(page.len(), 11);
 }
+
+/// The last log index of a one-node server, from RAFT.INFO.
+fn last_log_index(con: &mut Connection) -> u64 {
+    let info: String = cmd(con, &["RAFT.INFO"]).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("raft_last_log_index:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("RAFT.INFO has raft_last_log_index")
+}
+
+/// As Redis neither propagates nor flushes to its AOF a write that changed nothing, such
+/// writes take no log entry: SADD of members already there, SREM/ZREM/HDEL of what is not
+/// there, ZADD of the same scores, SETNX/HSETNX of what exists, DEL of missing keys. They
+/// answer as the write would, a WATCH on their keys still holds, and a run mixing them with
+/// a write that changes something is logged whole.
+#[test]
+fn writes_that_change_nothing_take_no_log_entry() {
+    let server = Server::start();
+    let mut con = server.conn();
+    let mut other = server.conn();
+    assert_eq!(int(&mut con, &["SADD", "s", "a", "b"]), 2);
+    assert_eq!(int(&mut con, &["ZADD", "z", "1", "a", "2", "b"]), 2);
+    assert_eq!(int(&mut con, &["HSET", "h", "f", "v"]), 1);
+    let _: () = cmd(&mut con, &["SET", "k", "v"]).unwrap();
+    let before = last_log_index(&mut con);
+
+    let mut pipe = redis::pipe();
+    pipe.cmd("SADD").arg("s").arg("a").arg("b");
+    pipe.cmd("SREM").arg("s").arg("c");
+    pipe.cmd("SREM").arg("nokey").arg("c");
+    pipe.cmd("ZADD")
+        .arg("z")
+        .arg("1")
+        .arg("a")
+        .arg("2")
+        .arg("b");
+    pipe.cmd("ZADD").arg("z").arg("NX").arg("5").arg("a");
+    pipe.cmd("ZADD")
+        .arg("z")
+        .arg("GT")
+        .arg("CH")
+        .arg("0")
+        .arg("b");
+    pipe.cmd("ZADD").arg("nokey").arg("XX").arg("1").arg("a");
+    pipe.cmd("ZREM").arg("z").arg("c");
+    pipe.cmd("HDEL").arg("h").arg("g");
+    pipe.cmd("HSETNX").arg("h").arg("f").arg("other");
+    pipe.cmd("SETNX").arg("k").arg("other");
+    pipe.cmd("DEL").arg("nokey").arg("nokey2");
+    pipe.cmd("UNLINK").arg("nokey");
+    pipe.cmd("SCARD").arg("s");
+    let replies: Vec<i64> = pipe.query(&mut con).unwrap();
+    assert_eq!(replies, vec![0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+    let plain: Option<f64> = cmd(&mut con, &["ZADD", "z", "XX", "INCR", "0", "c"]).unwrap();
+    assert_eq!(plain, None);
+    assert_eq!(
+        last_log_index(&mut con),
+        before,
+        "no entry for writes that changed nothing"
+    );
+
+    // The data is as it was.
+    assert_eq!(members(&mut con, &["SMEMBERS", "s"]).len(), 2);
+    let z: Vec<(String, f64)> = cmd(&mut con, &["ZRANGE", "z", "0", "-1", "WITHSCORES"]).unwrap();
+    assert_eq!(z, vec![("a".into(), 1.0), ("b".into(), 2.0)]);
+    let v: String = cmd(&mut con, &["HGET", "h", "f"]).unwrap();
+    assert_eq!(v, "v");
+    let v: String = cmd(&mut con, &["GET", "k"]).unwrap();
+    assert_eq!(v, "v");
+
+    // A WATCH survives another client's write that changed nothing, as in Redis.
+    let _: () = cmd(&mut con, &["WATCH", "s"]).unwrap();
+    assert_eq!(int(&mut other, &["SADD", "s", "a"]), 0);
+    let _: () = cmd(&mut con, &["MULTI"]).unwrap();
+    let _: () = cmd(&mut con, &["SADD", "s", "c"]).unwrap();
+    let exec: Option<Vec<i64>> = cmd(&mut con, &["EXEC"]).unwrap();
+    assert_eq!(exec, Some(vec![1]));
+    let after_exec = last_log_index(&mut con);
+    assert!(after_exec > before);
+
+    // One write that changes something in the run: the run is logged, its replies exact.
+    let mut pipe = redis::pipe();
+    pipe.cmd("SADD").arg("s").arg("a");
+    pipe.cmd("SADD").arg("s").arg("d");
+    pipe.cmd("SADD").arg("s").arg("d");
+    pipe.cmd("SCARD").arg("s");
+    let replies: Vec<i64> = pipe.query(&mut con).unwrap();
+    assert_eq!(replies, vec![0, 1, 0, 4]);
+    assert!(last_log_index(&mut con) > after_exec);
+
+    // Errors are the write's own.
+    let e = cmd::<i64>(&mut con, &["SADD", "k", "a"]).unwrap_err();
+    assert_eq!(e.code(), Some("WRONGTYPE"));
+    let e = cmd::<i64>(&mut con, &["ZADD", "z", "NX", "XX", "1", "a"]).unwrap_err();
+    assert!(e.to_string().contains("not compatible"), "{e}");
+}

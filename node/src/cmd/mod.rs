@@ -87,6 +87,9 @@ pub enum Run {
         prepare: fn(&[Bytes], &Prepare) -> Result<Vec<Bytes>, CmdError>,
         /// Applies a canonical argv at the entry's time.
         apply: fn(&mut ApplyCtx<'_>, &[Bytes]) -> CmdResult,
+        /// For writes that often change nothing (SADD of a member already there, DEL of a
+        /// missing key): see [`Unchanged`].
+        unchanged: Option<Unchanged>,
     },
     /// Works on the connection or the server.
     Session(fn(&mut dyn Session, &[Bytes]) -> CmdResult),
@@ -99,6 +102,34 @@ pub enum Run {
     /// A Pub/Sub operation: parsed here, run by the connection (its subscriptions) and, for
     /// PUBLISH, the replication layer (delivery on every node).
     PubSub(fn(&[Bytes]) -> Result<pubsub::PubSubOp, CmdError>),
+}
+
+/// Looks at the keyspace, at the time a read would, to tell whether a write (the client's
+/// argv, syntax unchecked) would change nothing at all: then it returns the reply `apply`
+/// would give, and the write is answered like a read without going through the log, as Redis
+/// neither propagates nor writes to its AOF a command that changed nothing. `None` when it
+/// would change something (an expired key it would delete counts), or when unsure; the write
+/// is then proposed. It must agree with `apply` exactly: the unit tests' driver checks every
+/// `Some` it returns against `apply` run on the same state.
+pub type Unchanged = fn(&ReadCtx<'_>, &[Bytes]) -> Option<Reply>;
+
+/// The [`Unchanged`] of a removal (`CMD key item [item ...]`: SREM, ZREM, HDEL): the key is
+/// absent, or holds none of the items. `has` tells whether a value holds an item, or None
+/// for a value of another type (left to `apply`, which answers WRONGTYPE).
+pub fn removes_nothing(
+    ctx: &ReadCtx<'_>,
+    argv: &[Bytes],
+    has: fn(&crate::store::Value, &[u8]) -> Option<bool>,
+) -> Option<Reply> {
+    let items = argv.get(2..).filter(|items| !items.is_empty())?;
+    if let Some(entry) = ctx.db().get_untouched(argv.get(1)?, ctx.now_ms)? {
+        for item in items {
+            if has(&entry.value, item)? {
+                return None;
+            }
+        }
+    }
+    Some(Reply::Int(0))
 }
 
 /// One command's declaration, as in Redis's command table.

@@ -108,7 +108,7 @@ impl Host for ScriptHost<'_, '_> {
         self.calls += 1;
         let ctx = &mut *self.ctx;
         let result = match spec.run {
-            Run::Write { prepare, apply } => {
+            Run::Write { prepare, apply, .. } => {
                 let p = Prepare {
                     now_ms: ctx.now_ms,
                     databases: ctx.store.db_count(),

@@ -218,6 +218,27 @@ impl Machine {
         (result, ctx.hits, ctx.misses)
     }
 
+    /// The reply of a write that would change nothing at `now_ms`, or None (see
+    /// [`cmd::Unchanged`]).
+    pub fn unchanged(
+        &self,
+        unchanged: cmd::Unchanged,
+        db: usize,
+        argv: &[Bytes],
+        now_ms: u64,
+    ) -> Option<Reply> {
+        let ctx = ReadCtx {
+            store: &self.store,
+            db,
+            now_ms,
+            seed: 0,
+            applied: self.last_applied,
+            hits: 0,
+            misses: 0,
+        };
+        unchanged(&ctx, argv)
+    }
+
     /// The time reads check expiry against: max(wall clock, last applied entry time).
     pub fn read_time(&self, wall_ms: u64) -> u64 {
         wall_ms.max(self.last_time_ms)

@@ -724,6 +724,74 @@ impl Node {
         self.read_local(db, reads, seed, each);
     }
 
+    /// Answers a run of pipelined reads and writes like a run of reads when none of its
+    /// writes would change anything (SADD of members already there...; see
+    /// [`cmd::Unchanged`]): Redis neither propagates nor writes to its AOF such a command, so
+    /// it costs no flush there either. Only on the leader, after the read index confirmation
+    /// every linearizable read takes (whatever the connection's stale mode: these are
+    /// writes). Returns each command's result with its keyspace hits and misses, or None
+    /// when a write would change something, cannot tell, or this node does not lead: the
+    /// run is then proposed as usual.
+    pub async fn unchanged(
+        &self,
+        db: usize,
+        run: &[(&'static Spec, &[Bytes])],
+        seed: u64,
+    ) -> Option<Vec<(cmd::CmdResult, u64, u64)>> {
+        if !self.is_leader() {
+            return None;
+        }
+        // A first look at the writes alone, so that a write that changes something is
+        // proposed without waiting for a confirmation.
+        let may = {
+            let now = self.clock.now();
+            let a = self.applied.lock();
+            let now = a.machine.read_time(now);
+            run.iter().all(|(spec, argv)| match spec.run {
+                Run::Read(_) => true,
+                Run::Write {
+                    unchanged: Some(unchanged),
+                    ..
+                } => a.machine.unchanged(unchanged, db, argv, now).is_some(),
+                _ => false,
+            })
+        };
+        if !may {
+            return None;
+        }
+        match self.confirm_read().await {
+            Ok(None) => self.run_unchanged(db, run, seed),
+            Ok(Some(_)) | Err(_) => None,
+        }
+    }
+
+    fn run_unchanged(
+        &self,
+        db: usize,
+        run: &[(&'static Spec, &[Bytes])],
+        seed: u64,
+    ) -> Option<Vec<(cmd::CmdResult, u64, u64)>> {
+        let now = self.clock.now();
+        let a = self.applied.lock();
+        let now = a.machine.read_time(now);
+        run.iter()
+            .enumerate()
+            .map(|(i, (spec, argv))| match spec.run {
+                Run::Read(read) => {
+                    Some(
+                        a.machine
+                            .read(read, db, argv, now, seed.wrapping_add(i as u64)),
+                    )
+                }
+                Run::Write {
+                    unchanged: Some(unchanged),
+                    ..
+                } => Some((Ok(a.machine.unchanged(unchanged, db, argv, now)?), 0, 0)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Waits (bounded) until this node has applied what its log had committed at startup.
     async fn caught_up(&self) -> bool {
         if self.startup_committed == 0 {

@@ -79,6 +79,16 @@ impl Db {
             .filter(|e| !e.is_expired(now_ms))
     }
 
+    /// The entry a write at `now_ms` would find for `key`, when finding it changes nothing:
+    /// `Some(Some(entry))` when live, `Some(None)` when absent, and `None` when an expired
+    /// entry is still stored (a write would delete it first: see [`Db::get_mut`]).
+    pub fn get_untouched(&self, key: &Bytes, now_ms: u64) -> Option<Option<&Entry>> {
+        match self.keys.get(&Probe::new(key)) {
+            Some(e) if e.is_expired(now_ms) => None,
+            found => Some(found),
+        }
+    }
+
     /// The live entry of `key` for a write at `now_ms`. An expired key found here is deleted
     /// first: writes run inside log entries whose time is the same on every replica, so this
     /// lazy deletion is deterministic.

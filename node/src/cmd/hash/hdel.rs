@@ -10,8 +10,11 @@
 use bytes::Bytes;
 
 use crate::cmd::args::word;
-use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
+use crate::cmd::{
+    ApplyCtx, CmdError, CmdResult, Prepare, ReadCtx, Run, Spec, flags, removes_nothing,
+};
 use crate::resp::Reply;
+use crate::store::Value;
 
 use super::update;
 
@@ -22,13 +25,25 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 1,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: Some(unchanged),
+    },
 };
 
 fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     let mut canon = argv.to_vec();
     canon[0] = word("hdel");
     Ok(canon)
+}
+
+/// No key, or none of the fields in its hash.
+fn unchanged(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
+    removes_nothing(ctx, argv, |value, field| match value {
+        Value::Hash(hash) => Some(hash.contains(field)),
+        _ => None,
+    })
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {

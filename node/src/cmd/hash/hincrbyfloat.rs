@@ -30,7 +30,11 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 1,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: None,
+    },
 };
 
 /// Redis's reply when the field holds something else than a number.

@@ -9,8 +9,9 @@
 use bytes::Bytes;
 
 use crate::cmd::args::word;
-use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
+use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, ReadCtx, Run, Spec, flags};
 use crate::resp::Reply;
+use crate::store::Value;
 
 use super::update;
 
@@ -21,7 +22,11 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 1,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: Some(unchanged),
+    },
 };
 
 fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
@@ -31,6 +36,17 @@ fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
         argv[2].clone(),
         argv[3].clone(),
     ])
+}
+
+/// The field is set already.
+fn unchanged(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
+    if argv.len() != 4 {
+        return None;
+    }
+    let Value::Hash(hash) = &ctx.db().get_untouched(&argv[1], ctx.now_ms)??.value else {
+        return None;
+    };
+    hash.contains(&argv[2]).then_some(Reply::Int(0))
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -9,7 +9,7 @@
 
 use bytes::Bytes;
 
-use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
+use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, ReadCtx, Run, Spec, flags};
 use crate::resp::Reply;
 
 pub const SPEC: Spec = Spec {
@@ -22,12 +22,23 @@ pub const SPEC: Spec = Spec {
     run: Run::Write {
         prepare,
         apply: apply_del,
+        unchanged: Some(unchanged_del),
     },
 };
 
 /// Every argument is a key: the client's argv is already canonical (shared with UNLINK).
 pub(super) fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     Ok(argv.to_vec())
+}
+
+/// None of the keys is stored (an expired one still stored would be deleted). Shared with
+/// UNLINK.
+pub(super) fn unchanged_del(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
+    let keys = argv.get(1..).filter(|k| !k.is_empty())?;
+    let db = ctx.db();
+    keys.iter()
+        .all(|k| matches!(db.get_untouched(k, ctx.now_ms), Some(None)))
+        .then_some(Reply::Int(0))
 }
 
 /// Deletes each key of `argv[1..]` that is live at the entry's time (Redis's

@@ -30,6 +30,7 @@ pub const SPEC: Spec = Spec {
     run: Run::Write {
         prepare,
         apply: apply_expire,
+        unchanged: None,
     },
 };
 

@@ -125,6 +125,22 @@ pub(crate) mod testkit {
         }
     }
 
+    /// Everything a write may change in a store: its RDB image and every key's version.
+    pub fn fingerprint(store: &Store) -> (Vec<u8>, Vec<(Vec<u8>, u64)>) {
+        let header = crate::rdb::Header {
+            ctime: 0,
+            used_mem: 0,
+            aux: &[],
+            compression: false,
+        };
+        let image = crate::rdb::write(store, &header, Vec::new()).expect("to memory");
+        let versions = store
+            .dbs()
+            .flat_map(|(_, db)| db.iter().map(|(k, e)| (k.to_vec(), e.version)))
+            .collect();
+        (image, versions)
+    }
+
     /// A state machine with 16 databases and a selected one.
     pub struct Kit {
         pub m: Machine,
@@ -167,15 +183,33 @@ pub(crate) mod testkit {
                     self.misses = misses;
                     result.unwrap_or_else(Reply::from)
                 }
-                Run::Write { .. } => {
+                Run::Write { unchanged, .. } => {
+                    // A write that says it changes nothing is applied all the same, to check
+                    // that it does change nothing and replies what it said.
+                    let said = unchanged.and_then(|f| {
+                        let reply = self.m.unchanged(f, self.db as usize, &args, now)?;
+                        Some((reply, fingerprint(self.m.store())))
+                    });
                     let canon = match prep(a, now) {
                         Ok(c) => c,
-                        Err(e) => return Reply::from(e),
+                        Err(e) => {
+                            assert!(said.is_none(), "{a:?}: unchanged, yet refused: {e}");
+                            return Reply::from(e);
+                        }
                     };
                     let index = self.m.last_applied() + 1;
-                    self.m
+                    let reply = self
+                        .m
                         .apply(index, &LogEntry::commands(now, self.db, vec![canon]))
-                        .remove(0)
+                        .remove(0);
+                    if let Some((said, before)) = said {
+                        assert_eq!(said, reply, "{a:?}: the reply it said when unchanged");
+                        assert!(
+                            before == fingerprint(self.m.store()),
+                            "{a:?} said it changed nothing, yet it changed the store"
+                        );
+                    }
+                    reply
                 }
                 Run::Session(_) | Run::Admin(_) | Run::Transaction(_) | Run::PubSub(_) => {
                     panic!("{} is not a keyspace command", spec.name)
@@ -187,6 +221,17 @@ pub(crate) mod testkit {
         #[track_caller]
         pub fn check(&mut self, now: u64, a: &[&str], expected: Reply) {
             assert_eq!(self.run(now, a), expected, "{a:?}");
+        }
+
+        /// What the write `a` says at `now` about changing nothing (see [`cmd::Unchanged`]).
+        pub fn unchanged(&self, now: u64, a: &[&str]) -> Option<Reply> {
+            let args = argv(a);
+            match cmd::lookup(Table::canonical(), &args).ok()?.run {
+                Run::Write {
+                    unchanged: Some(f), ..
+                } => self.m.unchanged(f, self.db as usize, &args, now),
+                _ => None,
+            }
         }
 
         /// The version (log index of the last change) of a live key.
@@ -211,7 +256,74 @@ pub(crate) mod testkit {
 
 #[cfg(test)]
 mod tests {
+    use super::testkit::Kit;
     use super::*;
+    use crate::resp::Reply;
+
+    /// Which writes say they change nothing, and when; `Kit::run` then applies each one all
+    /// the same and checks that it changed nothing and replied what it said.
+    #[test]
+    fn writes_that_change_nothing_say_so() {
+        let setup = [
+            &["sadd", "s", "a", "b"][..],
+            &["zadd", "z", "1", "a", "2", "b"],
+            &["hset", "h", "f", "v"],
+            &["set", "k", "v"],
+            &["set", "gone", "v", "px", "10"],
+            &["sadd", "sgone", "a"],
+            &["pexpire", "sgone", "10"],
+        ];
+        let int = |n| Some(Reply::Int(n));
+        let cases: &[(&[&str], Option<Reply>)] = &[
+            (&["sadd", "s", "a", "b", "a"], int(0)),
+            (&["sadd", "s", "a", "c"], None),
+            (&["sadd", "nokey", "a"], None),
+            (&["sadd", "k", "a"], None),     // WRONGTYPE: left to apply
+            (&["sadd", "sgone", "a"], None), // expired: apply deletes it first
+            (&["srem", "s", "c", "d"], int(0)),
+            (&["srem", "nokey", "c"], int(0)),
+            (&["srem", "s", "c", "a"], None),
+            (&["srem", "sgone", "x"], None),
+            (&["zadd", "z", "1", "a", "2", "b"], int(0)),
+            (&["zadd", "z", "ch", "1", "a"], int(0)),
+            (&["zadd", "z", "1.5", "a"], None),
+            (&["zadd", "z", "nx", "9", "a"], int(0)),
+            (&["zadd", "z", "nx", "9", "c"], None),
+            (&["zadd", "z", "xx", "9", "c"], int(0)),
+            (&["zadd", "nokey", "xx", "9", "c"], int(0)),
+            (&["zadd", "z", "gt", "0", "b"], int(0)),
+            (&["zadd", "z", "lt", "5", "b"], int(0)),
+            (&["zadd", "z", "lt", "0", "b"], None),
+            (&["zadd", "z", "incr", "0", "a"], Some(Reply::Double(1.0))),
+            (&["zadd", "z", "xx", "incr", "1", "c"], Some(Reply::Nil)),
+            (&["zadd", "z", "incr", "1", "a"], None),
+            (&["zadd", "z", "nx", "xx", "1", "a"], None), // syntax: left to prepare
+            (&["zadd", "z", "1", "a", "nan", "b"], None),
+            (&["zrem", "z", "c"], int(0)),
+            (&["zrem", "z", "a"], None),
+            (&["hdel", "h", "g"], int(0)),
+            (&["hdel", "h", "g", "f"], None),
+            (&["hsetnx", "h", "f", "w"], int(0)),
+            (&["hsetnx", "h", "g", "w"], None),
+            (&["setnx", "k", "w"], int(0)),
+            (&["setnx", "s", "w"], int(0)), // any type counts
+            (&["setnx", "nokey", "w"], None),
+            (&["setnx", "gone", "w"], None),
+            (&["del", "nokey", "nokey2"], int(0)),
+            (&["del", "nokey", "k"], None),
+            (&["del", "gone"], None), // expired but stored: deleted as expired
+            (&["unlink", "nokey"], int(0)),
+            (&["set", "k", "v"], None), // SET always writes, as in Redis
+        ];
+        for (cmd, said) in cases {
+            let mut k = Kit::new();
+            for a in setup {
+                k.run(100, a);
+            }
+            assert_eq!(k.unchanged(200, cmd), *said, "{cmd:?}");
+            k.run(200, cmd);
+        }
+    }
 
     #[test]
     fn db_index_as_redis() {

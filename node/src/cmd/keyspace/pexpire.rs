@@ -24,6 +24,7 @@ pub const SPEC: Spec = Spec {
     run: Run::Write {
         prepare,
         apply: expire::apply_expire,
+        unchanged: None,
     },
 };
 

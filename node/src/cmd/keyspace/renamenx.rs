@@ -23,6 +23,7 @@ pub const SPEC: Spec = Spec {
     run: Run::Write {
         prepare: rename::prepare,
         apply,
+        unchanged: None,
     },
 };
 

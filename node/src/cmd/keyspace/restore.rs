@@ -29,7 +29,11 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 1,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: None,
+    },
 };
 
 /// The options of a RESTORE, as Redis's `restoreCommand` parses them.

@@ -22,6 +22,7 @@ pub const SPEC: Spec = Spec {
     run: Run::Write {
         prepare: del::prepare,
         apply: del::apply_del,
+        unchanged: Some(del::unchanged_del),
     },
 };
 

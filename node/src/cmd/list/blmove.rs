@@ -23,7 +23,11 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 2,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: None,
+    },
 };
 
 /// The source and timeout; the ends are checked first, as Redis does.

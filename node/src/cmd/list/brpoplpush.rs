@@ -22,7 +22,11 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 2,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: None,
+    },
 };
 
 pub fn block(argv: &[Bytes]) -> Result<Block, CmdError> {

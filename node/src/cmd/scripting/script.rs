@@ -27,7 +27,11 @@ pub const SPEC: Spec = Spec {
     first_key: 0,
     last_key: 0,
     step: 0,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: None,
+    },
 };
 
 /// SCRIPT EXISTS, KILL and HELP, which only read.

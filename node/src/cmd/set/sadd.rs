@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
+use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, ReadCtx, Run, Spec, flags};
 use crate::resp::Reply;
 use crate::store::{Set, Value};
 
@@ -24,11 +24,27 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 1,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: Some(unchanged),
+    },
 };
 
 fn prepare(argv: &[Bytes], _p: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     Ok(canonical("sadd", argv))
+}
+
+/// Every member is in the set already.
+fn unchanged(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
+    let members = argv.get(2..).filter(|m| !m.is_empty())?;
+    let Value::Set(set) = &ctx.db().get_untouched(argv.get(1)?, ctx.now_ms)??.value else {
+        return None;
+    };
+    members
+        .iter()
+        .all(|m| set.contains(m))
+        .then_some(Reply::Int(0))
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {

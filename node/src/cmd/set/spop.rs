@@ -32,7 +32,11 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 1,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: None,
+    },
 };
 
 /// Redis's SPOP_MOVE_STRATEGY_MUL: popping leaves `remaining * 5 <= count` members rebuilt.

@@ -10,8 +10,11 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
+use crate::cmd::{
+    ApplyCtx, CmdError, CmdResult, Prepare, ReadCtx, Run, Spec, flags, removes_nothing,
+};
 use crate::resp::Reply;
+use crate::store::Value;
 
 use super::{as_set_mut, canonical};
 
@@ -22,11 +25,23 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 1,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: Some(unchanged),
+    },
 };
 
 fn prepare(argv: &[Bytes], _p: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     Ok(canonical("srem", argv))
+}
+
+/// No key, or none of the members in its set.
+fn unchanged(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
+    removes_nothing(ctx, argv, |value, member| match value {
+        Value::Set(set) => Some(set.contains(member)),
+        _ => None,
+    })
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -21,7 +21,11 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: -1,
     step: 2,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: None,
+    },
 };
 
 /// MSET and MSETNX: the arguments after the name must come in pairs, or Redis answers its

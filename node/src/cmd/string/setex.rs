@@ -24,6 +24,7 @@ pub const SPEC: Spec = Spec {
     run: Run::Write {
         prepare,
         apply: set::apply,
+        unchanged: None,
     },
 };
 

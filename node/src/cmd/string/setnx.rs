@@ -10,7 +10,7 @@
 use bytes::Bytes;
 
 use crate::cmd::args::word;
-use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
+use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, ReadCtx, Run, Spec, flags};
 use crate::resp::Reply;
 use crate::store::{Str, Value};
 
@@ -21,11 +21,25 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 1,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: Some(unchanged),
+    },
 };
 
 fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     Ok(vec![word("setnx"), argv[1].clone(), argv[2].clone()])
+}
+
+/// The key exists already (of any type).
+fn unchanged(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
+    if argv.len() != 3 {
+        return None;
+    }
+    ctx.db()
+        .get_untouched(&argv[1], ctx.now_ms)?
+        .map(|_| Reply::Int(0))
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -24,7 +24,11 @@ pub const SPEC: Spec = Spec {
     first_key: 0,
     last_key: 0,
     step: 0,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: None,
+    },
 };
 
 /// The timeout (checked first, as Redis does) and the keys.

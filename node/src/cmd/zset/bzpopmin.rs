@@ -25,7 +25,11 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: -2,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: None,
+    },
 };
 
 /// BZPOPMIN and BZPOPMAX's logged form: `[key, member, score]` or a nil array.

@@ -12,7 +12,7 @@
 use bytes::Bytes;
 
 use crate::cmd::args::is;
-use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
+use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, ReadCtx, Run, Spec, flags};
 use crate::resp::Reply;
 use crate::store::{Entry, Value, ZSet};
 
@@ -25,7 +25,11 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 1,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: Some(unchanged),
+    },
 };
 
 /// A parsed ZADD (or ZINCRBY, which is ZADD with INCR and no options).
@@ -103,8 +107,9 @@ impl ZAdd {
     }
 
     /// Redis's zsetAdd for one pair: what happened and the resulting score, or the NaN error.
-    fn add_one(&self, z: &mut ZSet, score: f64, member: &[u8]) -> Result<Outcome, CmdError> {
-        match z.score(member) {
+    /// What adding `member` at `score` does to a set where it has score `current`.
+    fn outcome(&self, current: Option<f64>, score: f64) -> Result<Outcome, CmdError> {
+        match current {
             Some(current) => {
                 if self.nx {
                     return Ok(Outcome::Nop);
@@ -122,21 +127,38 @@ impl ZAdd {
                     return Ok(Outcome::Nop);
                 }
                 if score != current {
-                    z.insert(member, score);
                     Ok(Outcome::Updated(score))
                 } else {
                     Ok(Outcome::Same(score))
                 }
             }
-            None if !self.xx => {
-                z.insert(member, score);
-                Ok(Outcome::Added(score))
-            }
+            None if !self.xx => Ok(Outcome::Added(score)),
             None => Ok(Outcome::Nop),
         }
     }
 
-    /// Applies every pair to `z`: (added, updated, last processed score).
+    fn add_one(&self, z: &mut ZSet, score: f64, member: &[u8]) -> Result<Outcome, CmdError> {
+        let outcome = self.outcome(z.score(member), score)?;
+        if let Outcome::Added(score) | Outcome::Updated(score) = outcome {
+            z.insert(member, score);
+        }
+        Ok(outcome)
+    }
+
+    /// The reply when adding every pair to `z` (None: no key) changes nothing; None when
+    /// something would change or fail.
+    fn unchanged(&self, z: Option<&ZSet>) -> Option<Reply> {
+        let mut last = None;
+        for (score, member) in &self.pairs {
+            match self.outcome(z.and_then(|z| z.score(member)), *score).ok()? {
+                Outcome::Added(_) | Outcome::Updated(_) => return None,
+                Outcome::Same(s) => last = Some(s),
+                Outcome::Nop => {}
+            }
+        }
+        Some(self.reply(0, 0, last))
+    }
+
     fn add_all(&self, z: &mut ZSet) -> Result<(i64, i64, Option<f64>), CmdError> {
         let (mut added, mut updated, mut last) = (0, 0, None);
         for (score, member) in &self.pairs {
@@ -207,6 +229,21 @@ enum Outcome {
 fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     ZAdd::parse(argv, false)?;
     Ok(argv.to_vec())
+}
+
+/// Every member is there with the score it would get, or skipped by NX, XX, GT or LT.
+fn unchanged(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
+    if argv.len() < 4 {
+        return None;
+    }
+    let z = ZAdd::parse(argv, false).ok()?;
+    match ctx.db().get_untouched(&z.key, ctx.now_ms)? {
+        None => z.unchanged(None),
+        Some(entry) => match &entry.value {
+            Value::ZSet(set) => z.unchanged(Some(set)),
+            _ => None,
+        },
+    }
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -9,8 +9,11 @@
 
 use bytes::Bytes;
 
-use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
+use crate::cmd::{
+    ApplyCtx, CmdError, CmdResult, Prepare, ReadCtx, Run, Spec, flags, removes_nothing,
+};
 use crate::resp::Reply;
+use crate::store::Value;
 
 use super::modify;
 
@@ -21,11 +24,23 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 1,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: Some(unchanged),
+    },
 };
 
 fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     Ok(argv.to_vec())
+}
+
+/// No key, or none of the members in its sorted set.
+fn unchanged(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
+    removes_nothing(ctx, argv, |value, member| match value {
+        Value::ZSet(z) => Some(z.score(member).is_some()),
+        _ => None,
+    })
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -23,7 +23,11 @@ pub const SPEC: Spec = Spec {
     first_key: 1,
     last_key: 1,
     step: 1,
-    run: Run::Write { prepare, apply },
+    run: Run::Write {
+        prepare,
+        apply,
+        unchanged: None,
+    },
 };
 
 fn parse(argv: &[Bytes]) -> Result<(i64, i64), CmdError> {
