@@ -87,8 +87,28 @@ fn writes_through_any_node_are_read_through_every_other() {
             (None, (), "v1".into(), "string".into(), 3, "v12".into(), 3)
         );
     }
-    // ROLE and INFO replication speak Redis.
+    // A write that changes nothing takes no log entry, through whichever node it comes.
     let leader = cluster.wait_leader(Duration::from_secs(10));
+    let added: i64 = redis::cmd("SADD")
+        .arg("members")
+        .arg("a")
+        .query(&mut cluster.node(leader).conn())
+        .expect("SADD");
+    assert_eq!(added, 1);
+    let before = cluster.raft_field(leader, "raft_last_log_index");
+    for node in &cluster.nodes {
+        let (again, gone): (i64, i64) = redis::pipe()
+            .cmd("SADD")
+            .arg("members")
+            .arg("a")
+            .cmd("DEL")
+            .arg("no-such-key")
+            .query(&mut node.conn())
+            .expect("unchanged writes");
+        assert_eq!((again, gone), (0, 0), "through node {}", node.id);
+    }
+    assert_eq!(cluster.raft_field(leader, "raft_last_log_index"), before);
+    // ROLE and INFO replication speak Redis.
     let mut conn = cluster.node(leader).conn();
     // WAIT: both followers hold the writes so far.
     let _: () = redis::cmd("SET")

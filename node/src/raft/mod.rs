@@ -971,6 +971,12 @@ impl Node {
             return Ok(vec![reply]);
         }
         if request.write {
+            if let Some(results) = self.unchanged(db, &run, wall_ms()).await {
+                return Ok(results
+                    .into_iter()
+                    .map(|(result, _, _)| result.unwrap_or_else(Reply::from))
+                    .collect());
+            }
             return Ok(self.write_local(db, &run).await);
         }
         match self.reads.confirm(&self.raft).await {
