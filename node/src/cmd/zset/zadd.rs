@@ -32,10 +32,10 @@ pub const SPEC: Spec = Spec {
     },
 };
 
-/// A parsed ZADD (or ZINCRBY, which is ZADD with INCR and no options).
+/// A parsed ZADD (or ZINCRBY, which is ZADD with INCR and no options), borrowing its argv.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ZAdd {
-    pub key: Bytes,
+pub struct ZAdd<'a> {
+    pub key: &'a Bytes,
     pub nx: bool,
     pub xx: bool,
     pub gt: bool,
@@ -43,14 +43,14 @@ pub struct ZAdd {
     pub ch: bool,
     pub incr: bool,
     /// (score, member) pairs in argument order.
-    pub pairs: Vec<(f64, Bytes)>,
+    pub pairs: Vec<(f64, &'a [u8])>,
 }
 
-impl ZAdd {
+impl<'a> ZAdd<'a> {
     /// Parses ZADD's argv; `incr` is set for ZINCRBY, whose pair follows the key directly.
-    pub fn parse(argv: &[Bytes], incr: bool) -> Result<ZAdd, CmdError> {
+    pub fn parse(argv: &'a [Bytes], incr: bool) -> Result<ZAdd<'a>, CmdError> {
         let mut z = ZAdd {
-            key: argv[1].clone(),
+            key: &argv[1],
             nx: false,
             xx: false,
             gt: false,
@@ -101,7 +101,7 @@ impl ZAdd {
         }
         z.pairs = argv[at..]
             .chunks_exact(2)
-            .map(|pair| Ok((score_arg(&pair[0])?, pair[1].clone())))
+            .map(|pair| Ok((score_arg(&pair[0])?, &pair[1][..])))
             .collect::<Result<_, CmdError>>()?;
         Ok(z)
     }
@@ -192,7 +192,7 @@ impl ZAdd {
     pub fn run(&self, ctx: &mut ApplyCtx<'_>) -> CmdResult {
         let (now, index) = (ctx.now_ms, ctx.index);
         let db = ctx.db();
-        match db.get_mut(&self.key, now) {
+        match db.get_mut(self.key, now) {
             Some(entry) => {
                 let Value::ZSet(z) = &mut entry.value else {
                     return Err(CmdError::WrongType);
@@ -208,7 +208,7 @@ impl ZAdd {
                 let mut z = ZSet::new();
                 let (added, updated, last) = self.add_all(&mut z)?;
                 if !z.is_empty() {
-                    db.insert(&self.key, Entry::new(Value::ZSet(z), index));
+                    db.insert(self.key, Entry::new(Value::ZSet(z), index));
                 }
                 Ok(self.reply(added, updated, last))
             }
@@ -237,7 +237,7 @@ fn unchanged(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
         return None;
     }
     let z = ZAdd::parse(argv, false).ok()?;
-    match ctx.db().get_untouched(&z.key, ctx.now_ms)? {
+    match ctx.db().get_untouched(z.key, ctx.now_ms)? {
         None => z.unchanged(None),
         Some(entry) => match &entry.value {
             Value::ZSet(set) => z.unchanged(Some(set)),
