@@ -271,6 +271,76 @@ pub fn entry_to_pb(entry: &Entry) -> pb::Entry {
     }
 }
 
+/// Encodes a log entry as `entry_to_pb(entry).encode_to_vec()` would, byte for byte, but
+/// straight from the entry: building the `pb::Entry` clones every argument (`Bytes` clones
+/// are atomic reference counts on the connection's read buffer) only to drop the clones once
+/// encoded, which a profile of MSET -P 16 put at 6% of a node's CPU.
+pub fn encode_entry(entry: &Entry) -> Vec<u8> {
+    use prost::Message;
+    use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint, key_len};
+    let EntryPayload::Normal(data) = &entry.payload else {
+        return entry_to_pb(entry).encode_to_vec();
+    };
+    fn command_len(argv: &[Bytes]) -> usize {
+        prost::encoding::bytes::encoded_len_repeated(1, argv)
+    }
+    fn nested(tag: u32, len: usize) -> usize {
+        key_len(tag) + encoded_len_varint(len as u64) + len
+    }
+    fn request_parts(request: &Request) -> (&[Vec<Bytes>], bool, Vec<pb::WatchedKey>) {
+        match request {
+            Request::Commands(commands) => (commands, false, Vec::new()),
+            Request::Transaction(tx) => (&tx.commands, true, watch_to_pb(&tx.watch)),
+        }
+    }
+    fn request_len(commands: &[Vec<Bytes>], transaction: bool, watch: &[pb::WatchedKey]) -> usize {
+        commands
+            .iter()
+            .map(|c| nested(1, command_len(c)))
+            .sum::<usize>()
+            + if transaction { key_len(2) + 1 } else { 0 }
+            + prost::encoding::message::encoded_len_repeated(3, watch)
+    }
+    let requests: Vec<_> = data.requests.iter().map(request_parts).collect();
+    let payload_len = if data.time_ms != 0 {
+        key_len(1) + encoded_len_varint(data.time_ms)
+    } else {
+        0
+    } + if data.db != 0 {
+        key_len(2) + encoded_len_varint(u64::from(data.db))
+    } else {
+        0
+    } + requests
+        .iter()
+        .map(|(c, t, w)| nested(5, request_len(c, *t, w)))
+        .sum::<usize>();
+    let log_id = log_id_to_pb(&entry.log_id);
+    let mut buf = Vec::with_capacity(nested(1, log_id.encoded_len()) + nested(3, payload_len));
+    prost::encoding::message::encode(1, &log_id, &mut buf);
+    encode_key(3, WireType::LengthDelimited, &mut buf);
+    encode_varint(payload_len as u64, &mut buf);
+    if data.time_ms != 0 {
+        prost::encoding::uint64::encode(1, &data.time_ms, &mut buf);
+    }
+    if data.db != 0 {
+        prost::encoding::uint32::encode(2, &data.db, &mut buf);
+    }
+    for (commands, transaction, watch) in &requests {
+        encode_key(5, WireType::LengthDelimited, &mut buf);
+        encode_varint(request_len(commands, *transaction, watch) as u64, &mut buf);
+        for argv in commands.iter() {
+            encode_key(1, WireType::LengthDelimited, &mut buf);
+            encode_varint(command_len(argv) as u64, &mut buf);
+            prost::encoding::bytes::encode_repeated(1, argv, &mut buf);
+        }
+        if *transaction {
+            prost::encoding::bool::encode(2, transaction, &mut buf);
+        }
+        prost::encoding::message::encode_repeated(3, watch, &mut buf);
+    }
+    buf
+}
+
 /// Decodes a log entry.
 pub fn entry_from_pb(entry: pb::Entry) -> Decoded<Entry> {
     use pb::entry::Payload;
@@ -687,6 +757,76 @@ mod tests {
     /// Encodes to bytes and back, as the wire does.
     fn wire<M: Message + Default>(msg: M) -> M {
         M::decode(msg.encode_to_vec().as_slice()).expect("decode own encoding")
+    }
+
+    /// The direct encoder writes what prost writes for every kind of entry.
+    #[test]
+    fn encode_entry_matches_prost() {
+        let argv = |a: &[&[u8]]| a.iter().map(|x| Bytes::copy_from_slice(x)).collect();
+        let big = vec![7u8; 300];
+        let entries = vec![
+            Entry {
+                log_id: log_id(0, 0, 0),
+                payload: EntryPayload::Blank,
+            },
+            Entry {
+                log_id: log_id(3, 1, 9),
+                payload: EntryPayload::Membership(membership()),
+            },
+            Entry {
+                log_id: log_id(0, 0, 1),
+                payload: EntryPayload::Normal(LogEntry {
+                    time_ms: 0,
+                    db: 0,
+                    requests: vec![],
+                }),
+            },
+            Entry {
+                log_id: log_id(u64::MAX, 3, 1 << 40),
+                payload: EntryPayload::Normal(LogEntry {
+                    time_ms: 1_700_000_000_123,
+                    db: 15,
+                    requests: vec![
+                        Request::Commands(vec![
+                            argv(&[b"set", b"k", b""]),
+                            argv(&[b"mset", b"a", &big, b"b", b"1"]),
+                            vec![],
+                        ]),
+                        Request::Commands(vec![]),
+                        Request::Transaction(Transaction {
+                            watch: vec![
+                                Watched {
+                                    db: 0,
+                                    key: Bytes::new(),
+                                    version: 0,
+                                    seen_at: 0,
+                                },
+                                Watched {
+                                    db: 3,
+                                    key: Bytes::from_static(b"w"),
+                                    version: 12,
+                                    seen_at: 99,
+                                },
+                            ],
+                            commands: vec![argv(&[b"incr", b"n"]), argv(&[b"select", b"2"])],
+                        }),
+                        Request::Transaction(Transaction {
+                            watch: vec![],
+                            commands: vec![],
+                        }),
+                    ],
+                }),
+            },
+        ];
+        for entry in &entries {
+            let direct = encode_entry(entry);
+            // prost writes a membership's node map in hash order: compare those decoded.
+            if !matches!(entry.payload, EntryPayload::Membership(_)) {
+                assert_eq!(direct, entry_to_pb(entry).encode_to_vec(), "{entry:?}");
+            }
+            let back = entry_from_pb(pb::Entry::decode(direct.as_slice()).unwrap()).unwrap();
+            assert_eq!(format!("{back:?}"), format!("{entry:?}"));
+        }
     }
 
     #[test]

@@ -397,7 +397,7 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
             .into_iter()
             .map(|entry| {
                 let key = index_key(entry.get_log_id().index);
-                (key, convert::entry_to_pb(&entry).encode_to_vec())
+                (key, convert::encode_entry(&entry))
             })
             .collect();
         // One entry is one sled record, atomic on its own. Several go in a sled batch, so a
