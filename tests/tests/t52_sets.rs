@@ -497,7 +497,8 @@ fn last_log_index(con: &mut Connection) -> u64 {
 
 /// As Redis neither propagates nor flushes to its AOF a write that changed nothing, such
 /// writes take no log entry: SADD of members already there, SREM/ZREM/HDEL of what is not
-/// there, ZADD of the same scores, SETNX/HSETNX of what exists, DEL of missing keys. They
+/// there, ZADD of the same scores, SETNX/HSETNX/SET NX of what exists, DEL/EXPIRE of missing
+/// keys, PERSIST of a key without a TTL. They
 /// answer as the write would, a WATCH on their keys still holds, and a run mixing them with
 /// a write that changes something is logged whole.
 #[test]
@@ -535,9 +536,16 @@ fn writes_that_change_nothing_take_no_log_entry() {
     pipe.cmd("SETNX").arg("k").arg("other");
     pipe.cmd("DEL").arg("nokey").arg("nokey2");
     pipe.cmd("UNLINK").arg("nokey");
+    pipe.cmd("EXPIRE").arg("nokey").arg("10");
+    pipe.cmd("PERSIST").arg("k");
     pipe.cmd("SCARD").arg("s");
     let replies: Vec<i64> = pipe.query(&mut con).unwrap();
-    assert_eq!(replies, vec![0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+    assert_eq!(
+        replies,
+        vec![0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]
+    );
+    let lock: Option<String> = cmd(&mut con, &["SET", "k", "other", "NX", "PX", "1000"]).unwrap();
+    assert_eq!(lock, None);
     let plain: Option<f64> = cmd(&mut con, &["ZADD", "z", "XX", "INCR", "0", "c"]).unwrap();
     assert_eq!(plain, None);
     assert_eq!(

@@ -17,7 +17,7 @@
 use bytes::Bytes;
 
 use crate::cmd::args::{self, is, word};
-use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
+use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, ReadCtx, Run, Spec, flags};
 use crate::resp::Reply;
 
 pub const SPEC: Spec = Spec {
@@ -30,7 +30,7 @@ pub const SPEC: Spec = Spec {
     run: Run::Write {
         prepare,
         apply: apply_expire,
-        unchanged: None,
+        unchanged: Some(unchanged),
     },
 };
 
@@ -149,6 +149,35 @@ pub(super) fn prepare_generic(
 
 fn prepare(argv: &[Bytes], p: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     prepare_generic(argv, p.now_ms, Unit::Seconds, "expire")
+}
+
+fn unchanged(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
+    unchanged_generic(ctx, argv, Unit::Seconds, "expire")
+}
+
+/// The [`crate::cmd::Unchanged`] of the family: no key, or NX/XX/GT/LT refuse the new expiry
+/// (errors are left to `prepare`).
+pub(super) fn unchanged_generic(
+    ctx: &ReadCtx<'_>,
+    argv: &[Bytes],
+    unit: Unit,
+    name: &'static str,
+) -> Option<Reply> {
+    if argv.len() < 3 {
+        return None;
+    }
+    let canon = prepare_generic(argv, ctx.now_ms, unit, name).ok()?;
+    let when = args::parse_i64(&canon[2]).ok()?;
+    let refused = match ctx.db().get_untouched(&argv[1], ctx.now_ms)? {
+        None => true,
+        Some(entry) => {
+            let current = entry
+                .expire_at()
+                .map(|at| i64::try_from(at).unwrap_or(i64::MAX));
+            !Conditions::parse(&argv[3..]).ok()?.allow(current, when)
+        }
+    };
+    refused.then_some(Reply::Int(0))
 }
 
 /// Applies a canonical `name key unix-ms [NX] [XX] [GT] [LT]` of any command of the family.

@@ -10,7 +10,8 @@
 
 use bytes::Bytes;
 
-use crate::cmd::{CmdError, Prepare, Run, Spec, flags};
+use crate::cmd::{CmdError, Prepare, ReadCtx, Run, Spec, flags};
+use crate::resp::Reply;
 
 use super::expire::{self, Unit};
 
@@ -24,12 +25,16 @@ pub const SPEC: Spec = Spec {
     run: Run::Write {
         prepare,
         apply: expire::apply_expire,
-        unchanged: None,
+        unchanged: Some(unchanged),
     },
 };
 
 fn prepare(argv: &[Bytes], p: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     expire::prepare_generic(argv, p.now_ms, Unit::UnixSeconds, "expireat")
+}
+
+fn unchanged(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
+    expire::unchanged_generic(ctx, argv, Unit::UnixSeconds, "expireat")
 }
 
 #[cfg(test)]

@@ -272,8 +272,10 @@ mod tests {
             &["set", "gone", "v", "px", "10"],
             &["sadd", "sgone", "a"],
             &["pexpire", "sgone", "10"],
+            &["set", "vol", "v", "px", "100000"],
         ];
         let int = |n| Some(Reply::Int(n));
+        let bulk = |v: &'static str| Reply::Bulk(bytes::Bytes::from_static(v.as_bytes()));
         let cases: &[(&[&str], Option<Reply>)] = &[
             (&["sadd", "s", "a", "b", "a"], int(0)),
             (&["sadd", "s", "a", "c"], None),
@@ -314,6 +316,35 @@ mod tests {
             (&["del", "gone"], None), // expired but stored: deleted as expired
             (&["unlink", "nokey"], int(0)),
             (&["set", "k", "v"], None), // SET always writes, as in Redis
+            (&["set", "k", "w", "nx"], Some(Reply::Nil)),
+            (&["set", "k", "w", "nx", "get", "px", "5"], Some(bulk("v"))),
+            (&["set", "s", "w", "nx"], Some(Reply::Nil)),
+            (&["set", "s", "w", "nx", "get"], None), // WRONGTYPE: left to apply
+            (&["set", "k", "w", "nx", "ex", "0"], None), // invalid expire time
+            (&["set", "nokey", "w", "xx"], Some(Reply::Nil)),
+            (&["set", "nokey", "w", "xx", "get"], Some(Reply::Nil)),
+            (&["set", "nokey", "w", "nx"], None),
+            (&["set", "gone", "w", "nx"], None),
+            (&["set", "k", "w", "xx"], None),
+            (&["set", "k", "w", "nx", "nx"], None), // syntax error
+            (&["expire", "nokey", "10"], int(0)),
+            (&["pexpire", "nokey", "10", "xx"], int(0)),
+            (&["expireat", "nokey", "10"], int(0)),
+            (&["pexpireat", "nokey", "10"], int(0)),
+            (&["expire", "k", "10", "xx"], int(0)), // no TTL to replace
+            (&["expire", "k", "10"], None),
+            (&["expire", "k", "10", "gt"], int(0)), // GT: no TTL counts as infinite
+            (&["expire", "k", "10", "lt"], None),
+            (&["pexpire", "sgone", "10", "nx"], None), // expired: apply deletes it
+            (&["expire", "nokey", "10", "nx", "xx"], None), // incompatible options
+            (&["expire", "nokey", "abc"], None),
+            (&["persist", "k"], int(0)),
+            (&["persist", "nokey"], int(0)),
+            (&["persist", "sgone"], None),
+            (&["persist", "vol"], None),
+            (&["expire", "vol", "1", "nx"], int(0)),
+            (&["expire", "vol", "1", "gt"], int(0)),
+            (&["expire", "vol", "1000", "gt"], None),
         ];
         for (cmd, said) in cases {
             let mut k = Kit::new();

@@ -8,7 +8,7 @@
 
 use bytes::Bytes;
 
-use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
+use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, ReadCtx, Run, Spec, flags};
 use crate::resp::Reply;
 
 pub const SPEC: Spec = Spec {
@@ -21,12 +21,20 @@ pub const SPEC: Spec = Spec {
     run: Run::Write {
         prepare,
         apply,
-        unchanged: None,
+        unchanged: Some(unchanged),
     },
 };
 
 fn prepare(argv: &[Bytes], _: &Prepare) -> Result<Vec<Bytes>, CmdError> {
     Ok(argv.to_vec())
+}
+
+/// No key, or a key without a TTL.
+fn unchanged(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
+    let entry = ctx.db().get_untouched(argv.get(1)?, ctx.now_ms)?;
+    entry
+        .is_none_or(|e| e.expire_at().is_none())
+        .then_some(Reply::Int(0))
 }
 
 fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {

@@ -12,7 +12,7 @@
 use bytes::Bytes;
 
 use crate::cmd::args::{self, is, word};
-use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, Run, Spec, flags};
+use crate::cmd::{ApplyCtx, CmdError, CmdResult, Prepare, ReadCtx, Run, Spec, flags};
 use crate::resp::Reply;
 use crate::store::{Entry, Str, Value};
 
@@ -28,7 +28,7 @@ pub const SPEC: Spec = Spec {
     run: Run::Write {
         prepare,
         apply,
-        unchanged: None,
+        unchanged: Some(unchanged),
     },
 };
 
@@ -160,6 +160,31 @@ fn prepare(argv: &[Bytes], p: &Prepare) -> Result<Vec<Bytes>, CmdError> {
         }
     }
     Ok(canon)
+}
+
+/// NX with the key there, or XX without it: nothing is set (errors are left to `prepare`
+/// and `apply`).
+fn unchanged(ctx: &ReadCtx<'_>, argv: &[Bytes]) -> Option<Reply> {
+    if argv.len() < 3 {
+        return None;
+    }
+    let set = Set::parse(argv).ok()?;
+    if let Some(e) = set.expiry {
+        e.absolute(ctx.now_ms, "set").ok()?;
+    }
+    let entry = ctx.db().get_untouched(set.key, ctx.now_ms)?;
+    let skip = match set.condition {
+        Condition::Always => false,
+        Condition::Nx => entry.is_some(),
+        Condition::Xx => entry.is_none(),
+    };
+    if !skip {
+        return None;
+    }
+    match entry {
+        Some(entry) if set.get => Some(Reply::Bulk(as_str(entry).ok()?.to_bytes())),
+        _ => Some(Reply::Nil),
+    }
 }
 
 pub(crate) fn apply(ctx: &mut ApplyCtx<'_>, argv: &[Bytes]) -> CmdResult {
