@@ -281,39 +281,49 @@ pub fn encode_entry(entry: &Entry) -> Vec<u8> {
     let EntryPayload::Normal(data) = &entry.payload else {
         return entry_to_pb(entry).encode_to_vec();
     };
-    fn command_len(argv: &[Bytes]) -> usize {
-        prost::encoding::bytes::encoded_len_repeated(1, argv)
+    /// One `pb::Request` and the encoded lengths of its commands and of itself, each
+    /// computed once.
+    struct Part<'a> {
+        commands: &'a [Vec<Bytes>],
+        command_lens: Vec<usize>,
+        transaction: bool,
+        watch: Vec<pb::WatchedKey>,
+        len: usize,
     }
     fn nested(tag: u32, len: usize) -> usize {
         key_len(tag) + encoded_len_varint(len as u64) + len
     }
-    fn request_parts(request: &Request) -> (&[Vec<Bytes>], bool, Vec<pb::WatchedKey>) {
-        match request {
-            Request::Commands(commands) => (commands, false, Vec::new()),
-            Request::Transaction(tx) => (&tx.commands, true, watch_to_pb(&tx.watch)),
-        }
-    }
-    fn request_len(commands: &[Vec<Bytes>], transaction: bool, watch: &[pb::WatchedKey]) -> usize {
-        commands
-            .iter()
-            .map(|c| nested(1, command_len(c)))
-            .sum::<usize>()
-            + if transaction { key_len(2) + 1 } else { 0 }
-            + prost::encoding::message::encoded_len_repeated(3, watch)
-    }
-    let requests: Vec<_> = data.requests.iter().map(request_parts).collect();
-    let payload_len = if data.time_ms != 0 {
-        key_len(1) + encoded_len_varint(data.time_ms)
-    } else {
-        0
-    } + if data.db != 0 {
-        key_len(2) + encoded_len_varint(u64::from(data.db))
-    } else {
-        0
-    } + requests
+    let parts: Vec<Part<'_>> = data
+        .requests
         .iter()
-        .map(|(c, t, w)| nested(5, request_len(c, *t, w)))
-        .sum::<usize>();
+        .map(|request| {
+            let (commands, transaction, watch) = match request {
+                Request::Commands(commands) => (&commands[..], false, Vec::new()),
+                Request::Transaction(tx) => (&tx.commands[..], true, watch_to_pb(&tx.watch)),
+            };
+            let command_lens: Vec<usize> = commands
+                .iter()
+                .map(|argv| prost::encoding::bytes::encoded_len_repeated(1, argv))
+                .collect();
+            let len = command_lens.iter().map(|&l| nested(1, l)).sum::<usize>()
+                + if transaction { key_len(2) + 1 } else { 0 }
+                + prost::encoding::message::encoded_len_repeated(3, &watch);
+            Part {
+                commands,
+                command_lens,
+                transaction,
+                watch,
+                len,
+            }
+        })
+        .collect();
+    let mut payload_len = parts.iter().map(|p| nested(5, p.len)).sum::<usize>();
+    if data.time_ms != 0 {
+        payload_len += key_len(1) + encoded_len_varint(data.time_ms);
+    }
+    if data.db != 0 {
+        payload_len += key_len(2) + encoded_len_varint(u64::from(data.db));
+    }
     let log_id = log_id_to_pb(&entry.log_id);
     let mut buf = Vec::with_capacity(nested(1, log_id.encoded_len()) + nested(3, payload_len));
     prost::encoding::message::encode(1, &log_id, &mut buf);
@@ -325,18 +335,18 @@ pub fn encode_entry(entry: &Entry) -> Vec<u8> {
     if data.db != 0 {
         prost::encoding::uint32::encode(2, &data.db, &mut buf);
     }
-    for (commands, transaction, watch) in &requests {
+    for part in &parts {
         encode_key(5, WireType::LengthDelimited, &mut buf);
-        encode_varint(request_len(commands, *transaction, watch) as u64, &mut buf);
-        for argv in commands.iter() {
+        encode_varint(part.len as u64, &mut buf);
+        for (argv, &len) in part.commands.iter().zip(&part.command_lens) {
             encode_key(1, WireType::LengthDelimited, &mut buf);
-            encode_varint(command_len(argv) as u64, &mut buf);
+            encode_varint(len as u64, &mut buf);
             prost::encoding::bytes::encode_repeated(1, argv, &mut buf);
         }
-        if *transaction {
-            prost::encoding::bool::encode(2, transaction, &mut buf);
+        if part.transaction {
+            prost::encoding::bool::encode(2, &part.transaction, &mut buf);
         }
-        prost::encoding::message::encode_repeated(3, watch, &mut buf);
+        prost::encoding::message::encode_repeated(3, &part.watch, &mut buf);
     }
     buf
 }

@@ -738,25 +738,35 @@ impl Node {
         run: &[(&'static Spec, &[Bytes])],
         seed: u64,
     ) -> Option<Vec<(cmd::CmdResult, u64, u64)>> {
-        if !self.is_leader() {
+        // Most writes (SET, INCR...) cannot tell: no lock for them.
+        let can_tell = run.iter().all(|(spec, _)| {
+            matches!(
+                spec.run,
+                Run::Read(_)
+                    | Run::Write {
+                        unchanged: Some(_),
+                        ..
+                    }
+            )
+        });
+        if !can_tell || !self.is_leader() {
             return None;
         }
         // A first look at the writes alone, so that a write that changes something is
         // proposed without waiting for a confirmation.
-        let may = {
+        let writes_unchanged = {
             let now = self.clock.now();
             let a = self.applied.lock();
             let now = a.machine.read_time(now);
             run.iter().all(|(spec, argv)| match spec.run {
-                Run::Read(_) => true,
                 Run::Write {
                     unchanged: Some(unchanged),
                     ..
                 } => a.machine.unchanged(unchanged, db, argv, now).is_some(),
-                _ => false,
+                _ => true,
             })
         };
-        if !may {
+        if !writes_unchanged {
             return None;
         }
         match self.confirm_read().await {

@@ -388,26 +388,19 @@ impl Conn {
                     let seed = shared.counters.commands.load(Ordering::Relaxed);
                     // A run none of whose writes changes anything is answered like reads;
                     // otherwise it is proposed.
-                    let replies: Vec<(Reply, u64, u64)> =
-                        match shared.node.unchanged(db, &run, seed).await {
-                            Some(results) => results
-                                .into_iter()
-                                .map(|(result, hits, misses)| {
-                                    (result.unwrap_or_else(Reply::from), hits, misses)
-                                })
-                                .collect(),
-                            None => shared
-                                .node
-                                .write(db, &run)
-                                .await
-                                .into_iter()
-                                .map(|reply| (reply, 0, 0))
-                                .collect(),
-                        };
+                    let replies = match shared.node.unchanged(db, &run, seed).await {
+                        Some(results) => results
+                            .into_iter()
+                            .map(|(result, hits, misses)| {
+                                tally.hits += hits;
+                                tally.misses += misses;
+                                result.unwrap_or_else(Reply::from)
+                            })
+                            .collect(),
+                        None => shared.node.write(db, &run).await,
+                    };
                     let elapsed = started.elapsed() / run.len() as u32;
-                    for ((reply, hits, misses), cmd) in replies.iter().zip(&run) {
-                        tally.hits += hits;
-                        tally.misses += misses;
+                    for (reply, cmd) in replies.iter().zip(&run) {
                         tally.errors += u64::from(reply.is_error());
                         if reply_mode.after_command() {
                             reply.encode(protocol, out);

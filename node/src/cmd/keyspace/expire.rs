@@ -130,6 +130,19 @@ pub(super) fn prepare_generic(
     unit: Unit,
     name: &'static str,
 ) -> Result<Vec<Bytes>, CmdError> {
+    let (conditions, when) = parse_generic(argv, now_ms, unit, name)?;
+    let mut canon = vec![word(name), argv[1].clone(), args::int_arg(when)];
+    canon.extend(conditions.words());
+    Ok(canon)
+}
+
+/// The options and the absolute expiry (unix ms) of a command of the family.
+fn parse_generic(
+    argv: &[Bytes],
+    now_ms: u64,
+    unit: Unit,
+    name: &'static str,
+) -> Result<(Conditions, i64), CmdError> {
     let conditions = Conditions::parse(&argv[3..])?;
     let n = args::parse_i64(&argv[2])?;
     let invalid = CmdError::InvalidExpireTime(name);
@@ -142,9 +155,7 @@ pub(super) fn prepare_generic(
         Unit::UnixSeconds | Unit::UnixMillis => 0,
     };
     let when = ms.checked_add(base).ok_or(invalid)?;
-    let mut canon = vec![word(name), argv[1].clone(), args::int_arg(when)];
-    canon.extend(conditions.words());
-    Ok(canon)
+    Ok((conditions, when))
 }
 
 fn prepare(argv: &[Bytes], p: &Prepare) -> Result<Vec<Bytes>, CmdError> {
@@ -166,15 +177,14 @@ pub(super) fn unchanged_generic(
     if argv.len() < 3 {
         return None;
     }
-    let canon = prepare_generic(argv, ctx.now_ms, unit, name).ok()?;
-    let when = args::parse_i64(&canon[2]).ok()?;
+    let (conditions, when) = parse_generic(argv, ctx.now_ms, unit, name).ok()?;
     let refused = match ctx.db().get_untouched(&argv[1], ctx.now_ms)? {
         None => true,
         Some(entry) => {
             let current = entry
                 .expire_at()
                 .map(|at| i64::try_from(at).unwrap_or(i64::MAX));
-            !Conditions::parse(&argv[3..]).ok()?.allow(current, when)
+            !conditions.allow(current, when)
         }
     };
     refused.then_some(Reply::Int(0))
