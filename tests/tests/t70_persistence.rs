@@ -634,3 +634,132 @@ fn nodes_behind_the_purged_log_catch_up_from_the_snapshot() {
     }
     caught_up_from_snapshot(&cluster, &acked, wiped);
 }
+
+/// What `strace -f` saw one process do to make its raft log durable.
+#[derive(Default)]
+struct SyncTrace {
+    fdatasyncs: usize,
+    sync_file_ranges: usize,
+    /// Blob files sled created (pages too large for its log).
+    blobs_created: Vec<String>,
+    /// Blob files opened and then fsynced by the same thread.
+    blobs_synced: Vec<String>,
+}
+
+impl SyncTrace {
+    fn parse(text: &str) -> SyncTrace {
+        let mut trace = SyncTrace::default();
+        // (thread, fd) -> blob path, for the latest read-only open of a blob.
+        let mut open: BTreeMap<(String, String), String> = BTreeMap::new();
+        for line in text.lines() {
+            let Some((tid, call)) = line.split_once(' ') else {
+                continue;
+            };
+            let call = call.trim_start();
+            if call.starts_with("fdatasync(") {
+                trace.fdatasyncs += 1;
+            } else if call.starts_with("sync_file_range(") {
+                trace.sync_file_ranges += 1;
+            } else if call.starts_with("openat(") && call.contains("/blobs/") {
+                let path = call.split('"').nth(1).unwrap_or_default().to_string();
+                let fd = call
+                    .rsplit("= ")
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                if call.contains("O_CREAT") {
+                    trace.blobs_created.push(path);
+                } else {
+                    open.insert((tid.to_string(), fd), path);
+                }
+            } else if let Some(rest) = call.strip_prefix("fsync(") {
+                let fd = rest.split(')').next().unwrap_or_default().to_string();
+                if let Some(path) = open.remove(&(tid.to_string(), fd)) {
+                    trace.blobs_synced.push(path);
+                }
+            }
+        }
+        trace
+    }
+}
+
+#[test]
+fn acknowledged_writes_are_fdatasynced_and_so_are_their_large_pages() {
+    // sled 0.34.7 as published synced its log with sync_file_range (no disk cache flush, no
+    // new file length) and never synced the files it writes pages over 128 KB to; the
+    // vendored copy fdatasyncs, and fsyncs those files first (vendor/sled/REDRAFT.md).
+    let dir = temp("fdatasync");
+    let port = free_port();
+    let trace_path = dir.join("strace.txt");
+    let mut child = Command::new("strace")
+        .args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=openat,fsync,fdatasync,sync_file_range",
+            "-o",
+        ])
+        .arg(&trace_path)
+        .arg(redraft_bin())
+        .args(["--port", &port.to_string(), "--save", "", "--dir"])
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("strace must be installed (apt-get install strace; .ci/run installs it)");
+    let url = format!("redis://127.0.0.1:{port}/");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut conn = loop {
+        if let Ok(mut c) = redis::Client::open(url.as_str()).and_then(|c| c.get_connection())
+            && redis::cmd("PING").query::<String>(&mut c).is_ok()
+        {
+            break c;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "redraft under strace did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // Entries of 300 KB: sled writes each, and the pages that gather them, to blob files.
+    for i in 0..12 {
+        let value = vec![b'a' + i as u8; 300 << 10];
+        let _: () = redis::cmd("SET")
+            .arg(format!("big:{i}"))
+            .arg(value)
+            .query(&mut conn)
+            .expect("SET");
+    }
+    let _: redis::RedisResult<()> = redis::cmd("SHUTDOWN").arg("NOSAVE").query(&mut conn);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !matches!(child.try_wait(), Ok(Some(_))) {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("redraft under strace did not exit after SHUTDOWN");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let trace = SyncTrace::parse(&std::fs::read_to_string(&trace_path).expect("strace output"));
+    assert_eq!(trace.sync_file_ranges, 0, "sync_file_range is not durable");
+    assert!(
+        trace.fdatasyncs >= 12,
+        "{} fdatasyncs for 12 writes",
+        trace.fdatasyncs
+    );
+    assert!(
+        !trace.blobs_created.is_empty(),
+        "no blob file was written: the test lost its point"
+    );
+    for blob in &trace.blobs_created {
+        // A blob written after the last acknowledged write may be pending still; any blob
+        // removed before its sync was superseded. Every other one must have been fsynced.
+        let still_there = Path::new(blob).exists();
+        assert!(
+            trace.blobs_synced.contains(blob) || !still_there,
+            "blob {blob} was never fsynced; synced: {:?}",
+            trace.blobs_synced
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -213,6 +213,9 @@ pub struct Inner {
     pub version: (usize, usize),
     tmp_path: PathBuf,
     pub(crate) global_error: Arc<Atomic<Error>>,
+    /// redraft: blob files written since the last log buffer write, to be
+    /// synced before the next one (see `iobuf::sync_blobs`).
+    pub(crate) unsynced_blobs: Arc<Mutex<Vec<PathBuf>>>,
     #[cfg(feature = "event_log")]
     /// an event log for concurrent debugging
     pub event_log: Arc<event_log::EventLog>,
@@ -238,6 +241,7 @@ impl Default for Inner {
             flush_every_ms: Some(500),
             idgen_persist_interval: 1_000_000,
             global_error: Arc::new(Atomic::default()),
+            unsynced_blobs: Arc::new(Mutex::new(Vec::new())),
             #[cfg(feature = "event_log")]
             event_log: Arc::new(crate::event_log::EventLog::default()),
         }

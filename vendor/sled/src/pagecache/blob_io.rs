@@ -90,12 +90,12 @@ pub(crate) fn write_blob<T: Serialize>(
     io_fail!(config, "write_blob write kind_byte");
     f.write_all(kind_buf)?;
     io_fail!(config, "write_blob write buf");
-    f.write_all(&data)
-        .map(|r| {
-            trace!("successfully wrote blob at {:?}", path);
-            r
-        })
-        .map_err(|e| e.into())
+    f.write_all(&data)?;
+    trace!("successfully wrote blob at {:?}", path);
+    // redraft: synced before the next log buffer write, which may hold the
+    // pointer to it (`iobuf::sync_blobs`).
+    config.unsynced_blobs.lock().push(path);
+    Ok(())
 }
 
 pub(crate) fn gc_blobs(config: &Config, stable_lsn: Lsn) -> Result<()> {
