@@ -14,13 +14,9 @@
 // `StorageError` is openraft's error type, imposed by the storage traits; its size is theirs.
 #![allow(clippy::result_large_err)]
 
-use std::collections::VecDeque;
 use std::fmt::Debug;
 use std::ops::{Bound, RangeBounds};
 use std::path::Path;
-use std::sync::Arc;
-
-use parking_lot::Mutex;
 
 use openraft::storage::{RaftLogReader, RaftLogStorage};
 use openraft::{AnyError, ErrorSubject, ErrorVerb, OptionalSend, RaftLogId};
@@ -45,9 +41,6 @@ const KEY_INCARNATION: &[u8] = b"incarnation";
 /// million small keys; a follower further behind reads older entries from disk.
 const CACHE_BYTES: u64 = 4 << 20;
 
-/// Encoded bytes of the entries [`Recent`] keeps at most.
-const RECENT_BYTES: usize = 2 << 20;
-
 /// The Raft log and its metadata in a sled database. Cloning shares the database.
 #[derive(Clone)]
 pub struct SledLogStore {
@@ -55,85 +48,6 @@ pub struct SledLogStore {
     logs: sled::Tree,
     meta: sled::Tree,
     flusher: Flusher,
-    recent: Arc<Mutex<Recent>>,
-}
-
-/// The entries appended last, kept as they were appended for the readers that follow an
-/// append at once: the state machine applying them, replication sending them. Reading them
-/// back from sled cost a fifth of a busy node's CPU (sled's tree walk and page merges, and
-/// the protobuf decoding). Always a contiguous run at the end of the log (possibly empty):
-/// appends extend it, truncation and purging cut it as they cut the log, and it forgets its
-/// oldest entries beyond [`RECENT_BYTES`].
-#[derive(Default)]
-struct Recent {
-    /// Each entry with its encoded length.
-    entries: VecDeque<(Entry, usize)>,
-    bytes: usize,
-}
-
-impl Recent {
-    fn first_index(&self) -> Option<u64> {
-        self.entries.front().map(|(e, _)| e.log_id.index)
-    }
-
-    fn push(&mut self, entry: Entry, len: usize) {
-        let follows = match self.entries.back() {
-            Some((last, _)) => last.log_id.index.checked_add(1) == Some(entry.log_id.index),
-            None => true,
-        };
-        if !follows {
-            self.entries.clear();
-            self.bytes = 0;
-        }
-        self.entries.push_back((entry, len));
-        self.bytes += len;
-        while self.bytes > RECENT_BYTES && self.entries.len() > 1 {
-            if let Some((_, len)) = self.entries.pop_front() {
-                self.bytes -= len;
-            }
-        }
-    }
-
-    /// Forgets the entries from index `from` on (truncation).
-    fn cut_from(&mut self, from: u64) {
-        while let Some((last, len)) = self.entries.back() {
-            if last.log_id.index < from {
-                break;
-            }
-            self.bytes -= *len;
-            self.entries.pop_back();
-        }
-    }
-
-    /// Forgets the entries up to index `upto` (purging).
-    fn cut_upto(&mut self, upto: u64) {
-        while let Some((first, len)) = self.entries.front() {
-            if first.log_id.index > upto {
-                break;
-            }
-            self.bytes -= *len;
-            self.entries.pop_front();
-        }
-    }
-
-    /// Clones of the entries with index in `start..end`, when every entry of the log in that
-    /// range is here (`end` past the last entry means up to the end of the log).
-    fn get(&self, start: u64, end: u64) -> Option<Vec<Entry>> {
-        let first = self.first_index()?;
-        if start < first {
-            return None;
-        }
-        let skip = usize::try_from(start - first).ok()?;
-        let take = usize::try_from(end.saturating_sub(start)).unwrap_or(usize::MAX);
-        Some(
-            self.entries
-                .iter()
-                .skip(skip)
-                .take(take)
-                .map(|(e, _)| e.clone())
-                .collect(),
-        )
-    }
 }
 
 /// Group commit: appends hand their durability callbacks to one task that flushes sled once
@@ -220,7 +134,6 @@ impl SledLogStore {
             logs,
             meta,
             flusher,
-            recent: Arc::default(),
         })
     }
 
@@ -422,14 +335,6 @@ impl RaftLogReader<TypeConfig> for SledLogStore {
         let Some(start) = start else {
             return Ok(Vec::new());
         };
-        let end_excluded = match range.end_bound() {
-            Bound::Included(&i) => i.saturating_add(1),
-            Bound::Excluded(&i) => i,
-            Bound::Unbounded => u64::MAX,
-        };
-        if let Some(entries) = self.recent.lock().get(start, end_excluded) {
-            return Ok(entries);
-        }
         let end = match range.end_bound() {
             Bound::Included(&i) => Bound::Included(index_key(i)),
             Bound::Excluded(&i) => Bound::Excluded(index_key(i)),
@@ -488,22 +393,13 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
         I: IntoIterator<Item = Entry> + OptionalSend,
         I::IntoIter: OptionalSend,
     {
-        let entries: Vec<Entry> = entries.into_iter().collect();
         let mut encoded: Vec<([u8; 8], Vec<u8>)> = entries
-            .iter()
+            .into_iter()
             .map(|entry| {
                 let key = index_key(entry.get_log_id().index);
-                (key, convert::encode_entry(entry))
+                (key, convert::encode_entry(&entry))
             })
             .collect();
-        // Into the recent entries first: a reader never finds an entry in sled that is not
-        // there too (a failed write below is fatal to openraft anyway).
-        {
-            let mut recent = self.recent.lock();
-            for (entry, (_, value)) in entries.into_iter().zip(&encoded) {
-                recent.push(entry, value.len());
-            }
-        }
         // One entry is one sled record, atomic on its own. Several go in a sled batch, so a
         // crash keeps all or none of them; but a batch costs sled two extra buffer writes,
         // each with its own sync, before the flush (it seals the current I/O buffer around
@@ -524,7 +420,6 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
                 format!("writing entries to sled tree `{LOGS_TREE}`: {e}"),
             )
         })?;
-
         // Acknowledged only once durable; one flush covers every append made meanwhile.
         self.flusher
             .tx
@@ -540,7 +435,6 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
 
     async fn truncate(&mut self, log_id: LogId) -> Result<(), StorageError> {
         // Removes every entry at or after `log_id.index`.
-        self.recent.lock().cut_from(log_id.index);
         self.remove_range(index_key(log_id.index).., ErrorSubject::Logs)?;
         self.flush(ErrorSubject::Logs).await
     }
@@ -550,7 +444,6 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
         // already marked purged, which is harmless, never a gap openraft does not know about.
         self.write_meta(KEY_LAST_PURGED, &log_id, ErrorSubject::Logs)
             .await?;
-        self.recent.lock().cut_upto(log_id.index);
         self.remove_range(..=index_key(log_id.index), ErrorSubject::Logs)?;
         self.flush(ErrorSubject::Logs).await
     }
@@ -641,62 +534,6 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn recent_entries_read_as_the_log_through_truncation_purging_and_eviction() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = SledLogStore::open(&dir.path().join("raft")).unwrap();
-        let mut log: Vec<Entry> = (1..=10)
-            .map(|i| normal(1, i, vec![argv(&["set", &format!("k{i}"), "v"])]))
-            .collect();
-        append(&mut store, log[..4].to_vec()).await;
-        append(&mut store, log[4..].to_vec()).await;
-        assert_eq!(store.recent.lock().first_index(), Some(1));
-        assert_eq!(store.try_get_log_entries(..).await.unwrap(), log);
-        assert_eq!(store.try_get_log_entries(3..=5).await.unwrap(), log[2..5]);
-        assert_eq!(store.try_get_log_entries(9..).await.unwrap(), log[8..]);
-        assert!(store.try_get_log_entries(11..).await.unwrap().is_empty());
-
-        // A new leader's entries replace the tail from index 8.
-        store.truncate(log[7].log_id).await.unwrap();
-        log.truncate(7);
-        assert_eq!(store.try_get_log_entries(5..).await.unwrap(), log[4..]);
-        let newer: Vec<Entry> = (8..=9)
-            .map(|i| normal(2, i, vec![argv(&["incr", "n"])]))
-            .collect();
-        append(&mut store, newer.clone()).await;
-        log.extend(newer);
-        assert_eq!(store.try_get_log_entries(6..=9).await.unwrap(), log[5..]);
-
-        store.purge(log[2].log_id).await.unwrap();
-        assert_eq!(store.recent.lock().first_index(), Some(4));
-        assert_eq!(store.try_get_log_entries(..).await.unwrap(), log[3..]);
-
-        // Beyond its budget the oldest go; what they held is read from sled.
-        let value = "x".repeat(RECENT_BYTES / 8);
-        let big: Vec<Entry> = (10..=25)
-            .map(|i| normal(2, i, vec![argv(&["set", "big", &value])]))
-            .collect();
-        append(&mut store, big.clone()).await;
-        log.extend(big);
-        let first = store.recent.lock().first_index().unwrap();
-        assert!(first > 10, "kept from {first}");
-        assert!(store.recent.lock().bytes <= RECENT_BYTES);
-        assert_eq!(store.try_get_log_entries(4..).await.unwrap(), log[3..]);
-        assert_eq!(
-            store
-                .try_get_log_entries(first - 1..first + 1)
-                .await
-                .unwrap(),
-            log[first as usize - 2..first as usize]
-        );
-
-        // A reopened log starts with nothing recent, and reads the same.
-        drop(store);
-        let mut store = SledLogStore::open(&dir.path().join("raft")).unwrap();
-        assert_eq!(store.recent.lock().first_index(), None);
-        assert_eq!(store.try_get_log_entries(..).await.unwrap(), log[3..]);
-    }
-
-    #[tokio::test]
     async fn damaged_entry_is_an_error_naming_tree_and_index() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = SledLogStore::open(&dir.path().join("raft")).unwrap();
@@ -709,10 +546,6 @@ mod tests {
         // An entry stored under the wrong index is damage too.
         let moved = store.logs.get(index_key(1)).unwrap().unwrap();
         store.logs.insert(index_key(3), moved).unwrap();
-        store.flush(ErrorSubject::Logs).await.unwrap();
-        // Damage is on disk: found by the store that opens it.
-        drop(store);
-        let mut store = SledLogStore::open(&dir.path().join("raft")).unwrap();
 
         let err = store.try_get_log_entries(2..3).await.unwrap_err();
         let text = err.to_string();
