@@ -206,6 +206,9 @@ where
 
     pub(crate) command_state: CommandState,
 
+    /// redraft: the leader's appends whose flush is in progress.
+    pub(crate) local_flushes: LocalFlushes,
+
     pub(crate) span: Span,
 
     pub(crate) _p: PhantomData<SM>,
@@ -728,6 +731,41 @@ where
             .map_err(|e| StorageIOError::write_logs(AnyError::error(e)))?
             .map_err(|e| StorageIOError::write_logs(AnyError::error(e)))?;
         Ok(())
+    }
+
+    /// redraft: appends the leader's own entries and returns without waiting for the flush.
+    ///
+    /// openraft 0.9 awaits the flush inside the command, so the replication commands queued
+    /// behind it, and thus the followers' own appends and flushes, started only once the
+    /// leader's flush was done: two flushes in a row on every commit. Raft allows the leader to
+    /// write its log in parallel with replicating it (Ongaro's thesis, 10.2.1): the leader
+    /// counts itself towards a quorum only once the flush is reported, by
+    /// `Notify::LocalFlushed`.
+    async fn append_as_leader(
+        &mut self,
+        entries: Vec<C::Entry>,
+        vote: Vote<C::NodeId>,
+        last_log_id: LogId<C::NodeId>,
+    ) -> Result<Option<Command<C>>, StorageError<C::NodeId>> {
+        let (tx, rx) = C::AsyncRuntime::oneshot();
+        let callback = LogFlushed::new(LogIOId::new(vote.clone(), Some(last_log_id.clone())), tx);
+        self.log_store.append(entries, callback).await?;
+        let done = self.local_flushes.issue();
+        let tx_notify = self.tx_notify.clone();
+        let _ = C::AsyncRuntime::spawn(async move {
+            let result = match rx.await {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            done.finish();
+            let _ = tx_notify.send(Notify::LocalFlushed {
+                vote,
+                log_id: last_log_id,
+                result,
+            });
+        });
+        Ok(None)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -1278,6 +1316,19 @@ where
                 }
             }
 
+            Notify::LocalFlushed { vote, log_id, result } => {
+                if let Err(e) = result {
+                    return Err(StorageError::from(StorageIOError::<C::NodeId>::write_logs(AnyError::error(e))).into());
+                }
+                // The leader may have changed since: a flush of an earlier leadership is not
+                // this one's progress.
+                if let Ok(mut lh) = self.engine.leader_handler() {
+                    if lh.leader.vote == vote {
+                        lh.replication_handler().update_local_progress(Some(log_id));
+                    }
+                }
+            }
+
             Notify::Tick { i } => {
                 // check every timer
 
@@ -1593,6 +1644,12 @@ where
     SM: RaftStateMachine<C>,
 {
     async fn run_command(&mut self, cmd: Command<C>) -> Result<Option<Command<C>>, StorageError<C::NodeId>> {
+        // redraft: a node that is not (or no longer) the leader acts on its log only once every
+        // append it made as leader is flushed, so it never acknowledges an entry that a crash
+        // could still take from it.
+        if self.engine.leader.is_none() {
+            self.local_flushes.wait_all().await;
+        }
         let condition = cmd.condition();
         tracing::debug!("condition: {:?}", condition);
 
@@ -1637,6 +1694,11 @@ where
                 let last_log_id = entries.last().unwrap().get_log_id().clone();
                 tracing::debug!("AppendInputEntries: {}", DisplaySlice::<_>(&entries),);
 
+                // redraft: the leader replicates its entries while its own flush is in
+                // progress (see `LocalFlushes`). A follower still answers only once flushed.
+                if matches!(&self.engine.leader, Some(l) if l.vote == vote) {
+                    return self.append_as_leader(entries, vote, last_log_id).await;
+                }
                 self.append_to_log(entries, vote, last_log_id.clone()).await?;
 
                 // The leader may have changed.
@@ -1737,5 +1799,54 @@ where
         }
 
         Ok(None)
+    }
+}
+
+/// redraft: counts the appends a leader made without waiting for their flush
+/// (`RaftCore::append_as_leader`), so that the node can wait for all of them to be flushed.
+/// The log store flushes in append order, so the latest one finishing means all have.
+pub(crate) struct LocalFlushes {
+    issued: u64,
+    done: Arc<watch::Sender<u64>>,
+}
+
+/// One append's share of [`LocalFlushes`]: finished when its flush is.
+pub(crate) struct LocalFlush {
+    seq: u64,
+    done: Arc<watch::Sender<u64>>,
+}
+
+impl Default for LocalFlushes {
+    fn default() -> Self {
+        LocalFlushes {
+            issued: 0,
+            done: Arc::new(watch::channel(0).0),
+        }
+    }
+}
+
+impl LocalFlushes {
+    fn issue(&mut self) -> LocalFlush {
+        self.issued += 1;
+        LocalFlush {
+            seq: self.issued,
+            done: self.done.clone(),
+        }
+    }
+
+    async fn wait_all(&self) {
+        if *watch::Sender::borrow(&self.done) >= self.issued {
+            return;
+        }
+        let issued = self.issued;
+        let mut rx = self.done.subscribe();
+        let _ = rx.wait_for(|done| *done >= issued).await;
+    }
+}
+
+impl LocalFlush {
+    fn finish(self) {
+        let seq = self.seq;
+        self.done.send_modify(|done| *done = (*done).max(seq));
     }
 }
