@@ -8,6 +8,7 @@
 
 pub mod cluster;
 
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -87,11 +88,35 @@ impl Server {
         password: Option<&str>,
         env: &[(&str, &str)],
     ) -> Server {
+        Server::launch(&[], config_text, args, password, env)
+    }
+
+    /// Starts a server with extra arguments under `wrapper`, a program and its arguments that
+    /// run the `redraft` command line given after them (`strace -f -o FILE`, say). The
+    /// server stops only when asked to (SHUTDOWN) or when the wrapper passes on the kill.
+    pub fn start_wrapped(wrapper: &[&OsStr], args: &[&str]) -> Server {
+        Server::launch(wrapper, None, args, None, &[])
+    }
+
+    fn launch(
+        wrapper: &[&OsStr],
+        config_text: Option<&str>,
+        args: &[&str],
+        password: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Server {
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("redraft-test-{}-{port}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create test dir");
-        let mut cmd = Command::new(redraft_bin());
+        let mut cmd = match wrapper.split_first() {
+            Some((program, rest)) => {
+                let mut cmd = Command::new(program);
+                cmd.args(rest).arg(redraft_bin());
+                cmd
+            }
+            None => Command::new(redraft_bin()),
+        };
         if let Some(text) = config_text {
             let path = dir.join("redraft.conf");
             std::fs::write(&path, text).expect("write config");
@@ -115,7 +140,7 @@ impl Server {
         }
         let child = cmd
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", redraft_bin().display()));
+            .unwrap_or_else(|e| panic!("cannot start {:?}: {e}", cmd.get_program()));
         let server = Server {
             child,
             port,
@@ -127,14 +152,14 @@ impl Server {
     }
 
     fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("redraft did not listen on port {} within 10 s", self.port);
+        panic!("redraft did not listen on port {} within 30 s", self.port);
     }
 
     /// `redis://` URL of this server, with the password when one is set.

@@ -5,6 +5,7 @@
 //! A real `redis-server` 7 (and `redis-check-rdb`) from PATH plays stock Redis.
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -690,38 +691,24 @@ fn acknowledged_writes_are_fdatasynced_and_so_are_their_large_pages() {
     // new file length) and never synced the files it writes pages over 128 KB to; the
     // vendored copy fdatasyncs, and fsyncs those files first (vendor/sled/REDRAFT.md).
     let dir = temp("fdatasync");
-    let port = free_port();
     let trace_path = dir.join("strace.txt");
-    let mut child = Command::new("strace")
-        .args([
-            "-f",
-            "-qq",
-            "-e",
-            "trace=openat,fsync,fdatasync,sync_file_range",
-            "-o",
-        ])
-        .arg(&trace_path)
-        .arg(redraft_bin())
-        .args(["--port", &port.to_string(), "--save", "", "--dir"])
-        .arg(&dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("strace must be installed (apt-get install strace; .ci/run installs it)");
-    let url = format!("redis://127.0.0.1:{port}/");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut conn = loop {
-        if let Ok(mut c) = redis::Client::open(url.as_str()).and_then(|c| c.get_connection())
-            && redis::cmd("PING").query::<String>(&mut c).is_ok()
-        {
-            break c;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "redraft under strace did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let strace = [
+        "strace",
+        "-f",
+        "-qq",
+        "-e",
+        "trace=openat,fsync,fdatasync,sync_file_range",
+        "-o",
+    ]
+    .map(OsStr::new);
+    let wrapper: Vec<&OsStr> = strace
+        .iter()
+        .copied()
+        .chain([trace_path.as_os_str()])
+        .collect();
+    // strace must be installed (apt-get install strace; .ci/run installs it).
+    let mut server = Server::start_wrapped(&wrapper, &["--save", ""]);
+    let mut conn = server.conn();
     // Entries of 300 KB: sled writes each, and the pages that gather them, to blob files.
     for i in 0..12 {
         let value = vec![b'a' + i as u8; 300 << 10];
@@ -732,14 +719,10 @@ fn acknowledged_writes_are_fdatasynced_and_so_are_their_large_pages() {
             .expect("SET");
     }
     let _: redis::RedisResult<()> = redis::cmd("SHUTDOWN").arg("NOSAVE").query(&mut conn);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !matches!(child.try_wait(), Ok(Some(_))) {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("redraft under strace did not exit after SHUTDOWN");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    assert!(
+        server.wait_exit(Duration::from_secs(30)).is_some(),
+        "redraft under strace did not exit after SHUTDOWN"
+    );
     let trace = SyncTrace::parse(&std::fs::read_to_string(&trace_path).expect("strace output"));
     assert_eq!(trace.sync_file_ranges, 0, "sync_file_range is not durable");
     assert!(
