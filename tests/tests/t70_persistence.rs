@@ -692,7 +692,7 @@ fn acknowledged_writes_are_fdatasynced_and_so_are_their_large_pages() {
     // vendored copy fdatasyncs, and fsyncs those files first (vendor/sled/REDRAFT.md).
     let dir = temp("fdatasync");
     let trace_path = dir.join("strace.txt");
-    let strace = [
+    let mut wrapper = [
         "strace",
         "-f",
         "-qq",
@@ -700,12 +700,9 @@ fn acknowledged_writes_are_fdatasynced_and_so_are_their_large_pages() {
         "trace=openat,fsync,fdatasync,sync_file_range",
         "-o",
     ]
-    .map(OsStr::new);
-    let wrapper: Vec<&OsStr> = strace
-        .iter()
-        .copied()
-        .chain([trace_path.as_os_str()])
-        .collect();
+    .map(OsStr::new)
+    .to_vec();
+    wrapper.push(trace_path.as_os_str());
     // strace must be installed (apt-get install strace; .ci/run installs it).
     let mut server = Server::start_wrapped(&wrapper, &["--save", ""]);
     let mut conn = server.conn();
