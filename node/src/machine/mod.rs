@@ -143,6 +143,19 @@ impl Machine {
     /// Applies the entry at `index`, returning the replies of its requests in order (see
     /// [`Request::reply_count`]).
     pub fn apply(&mut self, index: u64, entry: &LogEntry) -> Vec<Reply> {
+        self.apply_entry(index, entry, true)
+    }
+
+    /// Applies the entry at `index` where no client waits for its replies: a node's copy of
+    /// an entry another node proposed. The reads pipelined between its writes are skipped
+    /// (their replies are nil): they change nothing, and the node that proposed the entry
+    /// answers them. Writes, transactions and scripts run as [`Machine::apply`] runs them,
+    /// so the state is the same.
+    pub fn apply_unanswered(&mut self, index: u64, entry: &LogEntry) {
+        self.apply_entry(index, entry, false);
+    }
+
+    fn apply_entry(&mut self, index: u64, entry: &LogEntry, answered: bool) -> Vec<Reply> {
         self.last_applied = index;
         self.last_time_ms = self.last_time_ms.max(entry.time_ms);
         self.store.begin_apply(index);
@@ -162,7 +175,7 @@ impl Machine {
                 Request::Commands(commands) => {
                     for argv in commands {
                         let position = replies.len() as u64;
-                        replies.push(apply_one(&mut ctx, position, argv));
+                        replies.push(apply_one(&mut ctx, position, argv, answered));
                     }
                 }
                 Request::Transaction(tx) => replies.push(tx.apply(&mut ctx)),
@@ -246,9 +259,9 @@ impl Machine {
 }
 
 /// Applies one command of a [`Request::Commands`]: a write, or a read that a client pipelined
-/// between writes (answered from the state it finds here; `position` tells reads of one entry
-/// apart for their random seed).
-fn apply_one(ctx: &mut ApplyCtx<'_>, position: u64, argv: &[Bytes]) -> Reply {
+/// between writes (answered from the state it finds here, unless not `answered`; `position`
+/// tells reads of one entry apart for their random seed).
+fn apply_one(ctx: &mut ApplyCtx<'_>, position: u64, argv: &[Bytes], answered: bool) -> Reply {
     let Some(name) = argv.first() else {
         return Reply::from(CmdError::other("ERR empty command in log entry"));
     };
@@ -261,6 +274,7 @@ fn apply_one(ctx: &mut ApplyCtx<'_>, position: u64, argv: &[Bytes]) -> Reply {
         }
         Some(spec) => match spec.run {
             Run::Write { apply, .. } => apply(ctx, argv).unwrap_or_else(Reply::from),
+            Run::Read(_) if !answered => Reply::Nil,
             Run::Read(read) => {
                 dispatch::read_at_apply(ctx, position, read, argv).unwrap_or_else(Reply::from)
             }
@@ -316,6 +330,41 @@ mod tests {
         }
         assert_eq!(a.store().key_count(), 3);
         assert_eq!(a.last_applied(), 2);
+    }
+
+    #[test]
+    fn an_unanswered_entry_skips_its_reads_and_leaves_the_same_state() {
+        let entry = LogEntry::commands(
+            1000,
+            0,
+            vec![
+                argv(&["set", "a", "1"]),
+                argv(&["get", "a"]),
+                argv(&["incr", "a"]),
+                argv(&["srandmember", "s"]),
+                argv(&["sadd", "s", "x", "y"]),
+                argv(&["get", "a"]),
+                argv(&["lpush", "l", "v"]),
+            ],
+        );
+        let mut answered = Machine::new(16);
+        let replies = answered.apply(7, &entry);
+        assert_eq!(replies[1], Reply::Bulk(Bytes::from_static(b"1")));
+        assert_eq!(replies[5], Reply::Bulk(Bytes::from_static(b"2")));
+        assert_eq!(answered.last_reads(), (2, 1));
+        let mut unanswered = Machine::new(16);
+        unanswered.apply_unanswered(7, &entry);
+        assert_eq!(unanswered.last_reads(), (0, 0), "reads were run");
+        assert_eq!(unanswered.last_applied(), 7);
+        let dump = |m: &Machine| -> Vec<(Vec<u8>, String)> {
+            m.store()
+                .db(0)
+                .live_keys(0)
+                .map(|(k, e)| (k.to_vec(), format!("{:?}", e.value)))
+                .collect()
+        };
+        assert_eq!(dump(&answered), dump(&unanswered));
+        assert_eq!(dump(&answered).len(), 3);
     }
 
     #[test]

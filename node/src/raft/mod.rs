@@ -284,7 +284,7 @@ impl Node {
         .context("invalid raft configuration")?;
         let peers = Peers::new();
         let saves = Arc::new(saves::Saves::default());
-        let sm = StateMachine::new(applied.clone(), snapshots, saves.clone());
+        let sm = StateMachine::new(config.node_id, applied.clone(), snapshots, saves.clone());
         let raft = Raft::new(
             config.node_id,
             Arc::new(raft_config),

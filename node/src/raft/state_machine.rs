@@ -18,7 +18,8 @@ use parking_lot::Mutex;
 use super::saves::Saves;
 use super::snapshot::{SnapshotFile, SnapshotMetaExt};
 use super::types::{
-    ApplyResponse, Entry, LogId, Snapshot, SnapshotMeta, StorageError, StoredMembership, TypeConfig,
+    ApplyResponse, Entry, LogId, NodeId, Snapshot, SnapshotMeta, StorageError, StoredMembership,
+    TypeConfig,
 };
 use crate::machine::Machine;
 
@@ -74,6 +75,8 @@ impl Applied {
 /// openraft's handle on the state machine. Cloning shares it.
 #[derive(Clone)]
 pub struct StateMachine {
+    /// This node: only the entries it proposed may have clients waiting for their replies.
+    id: NodeId,
     applied: Arc<Mutex<Applied>>,
     snapshots: Arc<SnapshotFile>,
     saves: Arc<Saves>,
@@ -83,11 +86,13 @@ impl StateMachine {
     /// A state machine holding `applied` (empty, or loaded from the latest snapshot), whose
     /// snapshots are kept in `snapshots` and reported to `saves`.
     pub fn new(
+        id: NodeId,
         applied: Arc<Mutex<Applied>>,
         snapshots: Arc<SnapshotFile>,
         saves: Arc<Saves>,
     ) -> StateMachine {
         StateMachine {
+            id,
             applied,
             snapshots,
             saves,
@@ -174,9 +179,15 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                 EntryPayload::Blank => Vec::new(),
                 EntryPayload::Normal(ref e) => {
                     a.commands_since_snapshot += e.command_count() as u64;
-                    let replies = a.machine.apply(log_id.index, e);
-                    reads = a.machine.last_reads();
-                    replies
+                    if log_id.leader_id.node_id == self.id {
+                        let replies = a.machine.apply(log_id.index, e);
+                        reads = a.machine.last_reads();
+                        replies
+                    } else {
+                        // Another node proposed it: nobody here waits for its replies.
+                        a.machine.apply_unanswered(log_id.index, e);
+                        Vec::new()
+                    }
                 }
                 EntryPayload::Membership(m) => {
                     a.membership = StoredMembership::new(Some(log_id), m);
