@@ -14,7 +14,7 @@ use std::time::Duration;
 use openraft::Raft;
 use openraft::error::{ClientWriteError, RaftError};
 use parking_lot::Mutex;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
 use super::clock::Clock;
 use super::state_machine::Applied;
@@ -130,13 +130,13 @@ async fn run(
         let raft = raft.clone();
         let reads = reads.clone();
         tokio::spawn(async move {
-            commit(&raft, time_ms, db, batch, timeout, &reads).await;
-            drop(permit);
+            commit(&raft, time_ms, db, batch, timeout, &reads, permit).await;
         });
     }
 }
 
-/// Proposes one entry for `batch` and answers each request.
+/// Proposes one entry for `batch` and answers each request. The slot `permit` holds is freed
+/// as soon as the entry's outcome is known, before the answers go out.
 async fn commit(
     raft: &Raft<TypeConfig>,
     time_ms: u64,
@@ -144,6 +144,7 @@ async fn commit(
     batch: Vec<Pending>,
     timeout: Duration,
     reads: &ReadCounts,
+    permit: OwnedSemaphorePermit,
 ) {
     let mut counts = Vec::with_capacity(batch.len());
     let mut requests = Vec::with_capacity(batch.len());
@@ -173,6 +174,12 @@ async fn commit(
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("timed out waiting for the commit".to_string()),
     };
+    // The next entry is proposed, appended and sent to the followers before the connections
+    // woken below write this one's replies: the flushes of the next entry then overlap with
+    // those writes instead of waiting for them. On one thread, the proposer freed here runs
+    // first and wakes the Raft core; yielding lets both run before the answers are sent.
+    drop(permit);
+    tokio::task::yield_now().await;
     match outcome {
         Ok(replies) => {
             let mut replies = replies.into_iter();
