@@ -64,6 +64,8 @@ const STDERR: &str = "redraft.stderr";
 /// A running `redraft` process, killed when dropped.
 pub struct Server {
     child: Child,
+    /// Started under a wrapper program ([`Server::start_wrapped`]): `child` is the wrapper.
+    wrapped: bool,
     pub port: u16,
     pub dir: PathBuf,
     pub password: Option<String>,
@@ -92,8 +94,9 @@ impl Server {
     }
 
     /// Starts a server with extra arguments under `wrapper`, a program and its arguments that
-    /// run the `redraft` command line given after them (`strace -f -o FILE`, say). The
-    /// server stops only when asked to (SHUTDOWN) or when the wrapper passes on the kill.
+    /// run the `redraft` command line given after them (`strace -f -o FILE`, say). Killing
+    /// the wrapper may leave redraft running (strace detaches), so when dropped the server is
+    /// first asked to stop with SHUTDOWN NOSAVE.
     pub fn start_wrapped(wrapper: &[&OsStr], args: &[&str]) -> Server {
         Server::launch(wrapper, None, args, None, &[])
     }
@@ -143,6 +146,7 @@ impl Server {
             .unwrap_or_else(|e| panic!("cannot start {:?}: {e}", cmd.get_program()));
         let server = Server {
             child,
+            wrapped: !wrapper.is_empty(),
             port,
             dir,
             password: password.map(str::to_string),
@@ -225,6 +229,12 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if self.wrapped && self.is_running() {
+            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) {
+                let _ = stream.write_all(b"SHUTDOWN NOSAVE\r\n");
+            }
+            let _ = self.wait_exit(Duration::from_secs(10));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);

@@ -686,6 +686,34 @@ impl SyncTrace {
 }
 
 #[test]
+fn a_server_started_under_strace_stops_when_dropped() {
+    // Killing strace detaches it from redraft, which would keep running after the test.
+    let wrapper = ["strace", "-f", "-qq", "-o", "/dev/null"].map(OsStr::new);
+    let server = Server::start_wrapped(&wrapper, &["--save", ""]);
+    let info: String = redis::cmd("INFO")
+        .arg("server")
+        .query(&mut server.conn())
+        .expect("INFO");
+    let pid = info
+        .lines()
+        .find_map(|l| l.strip_prefix("process_id:"))
+        .expect("process_id in INFO server")
+        .trim()
+        .to_string();
+    assert!(Path::new(&format!("/proc/{pid}")).exists());
+    drop(server);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    // The pid is reaped by strace, its parent, so /proc/PID goes away once it exited.
+    while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists(),
+        "redraft (pid {pid}) still runs after its wrapped Server was dropped"
+    );
+}
+
+#[test]
 fn acknowledged_writes_are_fdatasynced_and_so_are_their_large_pages() {
     // sled 0.34.7 as published synced its log with sync_file_range (no disk cache flush, no
     // new file length) and never synced the files it writes pages over 128 KB to; the
