@@ -153,13 +153,17 @@ impl SnapshotFile {
 /// every this many bytes.
 const SYNC_EVERY: usize = 4 << 20;
 
-/// Writes `data` to `f`, flushing it to disk every [`SYNC_EVERY`] bytes as Redis does. One
-/// flush of the whole file at the end hands the disk tens of megabytes at once, and the log's
-/// `fdatasync`s issued meanwhile wait behind it, so writes stall while a snapshot is saved.
+/// Writes `data` to `f`, flushing it to disk every [`SYNC_EVERY`] bytes as Redis does; the
+/// caller's final sync covers the last chunk. One flush of the whole file at the end hands
+/// the disk tens of megabytes at once, and the log's `fdatasync`s issued meanwhile wait
+/// behind it, so writes stall while a snapshot is saved.
 fn write_synced(f: &mut File, data: &[u8]) -> std::io::Result<()> {
-    for chunk in data.chunks(SYNC_EVERY) {
+    let mut chunks = data.chunks(SYNC_EVERY).peekable();
+    while let Some(chunk) = chunks.next() {
         f.write_all(chunk)?;
-        f.sync_data()?;
+        if chunks.peek().is_some() {
+            f.sync_data()?;
+        }
     }
     Ok(())
 }
