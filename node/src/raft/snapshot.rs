@@ -91,23 +91,26 @@ impl SnapshotFile {
         Ok((file, Some(loaded)))
     }
 
-    /// Writes `store` as the current snapshot and returns the file's bytes.
+    /// Writes `store` as the current snapshot. The RDB is encoded straight into the file, so a
+    /// save needs no copy of the dump in memory (a dataset of many gigabytes would otherwise
+    /// need as much again each time a snapshot is taken).
     pub fn save_store(
         &self,
         store: &Store,
         time_ms: u64,
         meta: &SnapshotMeta,
-    ) -> Result<Vec<u8>, StorageError> {
-        let data = encode(store, time_ms, meta).map_err(|e| meta.write_error(e))?;
-        self.replace(&data, meta)?;
-        Ok(data)
+    ) -> Result<(), StorageError> {
+        self.replace(meta, |out| encode(store, time_ms, meta, out))
     }
 
     /// Decodes a snapshot received from the leader into a state machine and, once that
     /// succeeded, makes it the current snapshot file.
     pub fn install_bytes(&self, data: &[u8], meta: &SnapshotMeta) -> Result<Machine, StorageError> {
         let loaded = decode(data, self.databases, Some(meta)).map_err(|e| meta.read_error(e))?;
-        self.replace(data, meta)?;
+        self.replace(meta, |out| {
+            out.write_all(data)
+                .map_err(|e| format!("writing the snapshot: {e}"))
+        })?;
         Ok(loaded.machine)
     }
 
@@ -121,21 +124,26 @@ impl SnapshotFile {
         Ok(Some((meta, data)))
     }
 
-    /// Atomically replaces the file with `data`: temporary file, fsync, rename, fsync of the
-    /// directory.
-    fn replace(&self, data: &[u8], meta: &SnapshotMeta) -> Result<(), StorageError> {
+    /// Atomically replaces the file with what `write` writes: temporary file, fsync, rename,
+    /// fsync of the directory.
+    fn replace(
+        &self,
+        meta: &SnapshotMeta,
+        write: impl FnOnce(&mut SyncedFile) -> Result<(), String>,
+    ) -> Result<(), StorageError> {
         let mut current = self.current.lock();
-        let err = |what: &str, e: std::io::Error| {
+        let err = |what: &str, e: &dyn std::fmt::Display| {
             meta.write_error(format!("{what} {}: {e}", self.path.display()))
         };
         let tmp = temporary(&self.path, &std::process::id().to_string());
         let written = File::create(&tmp)
-            .map_err(|e| err("creating a temporary file for", e))
-            .and_then(|mut f| {
-                write_synced(&mut f, data).map_err(|e| err("writing", e))?;
-                f.sync_all().map_err(|e| err("syncing", e))
+            .map_err(|e| err("creating a temporary file for", &e))
+            .and_then(|f| {
+                let mut out = SyncedFile::new(f);
+                write(&mut out).map_err(|e| err("saving", &e))?;
+                out.file.sync_all().map_err(|e| err("syncing", &e))
             })
-            .and_then(|()| std::fs::rename(&tmp, &self.path).map_err(|e| err("renaming into", e)));
+            .and_then(|()| std::fs::rename(&tmp, &self.path).map_err(|e| err("renaming into", &e)));
         if let Err(e) = written {
             // A full disk must not also keep a partial copy of the dump.
             let _ = std::fs::remove_file(&tmp);
@@ -143,7 +151,7 @@ impl SnapshotFile {
         }
         File::open(directory(&self.path))
             .and_then(|d| d.sync_all())
-            .map_err(|e| err("syncing the directory of", e))?;
+            .map_err(|e| err("syncing the directory of", &e))?;
         *current = Some(meta.clone());
         Ok(())
     }
@@ -153,19 +161,35 @@ impl SnapshotFile {
 /// every this many bytes.
 const SYNC_EVERY: usize = 4 << 20;
 
-/// Writes `data` to `f`, flushing it to disk every [`SYNC_EVERY`] bytes as Redis does; the
-/// caller's final sync covers the last chunk. One flush of the whole file at the end hands
+/// A file written through that flushes itself to disk every [`SYNC_EVERY`] bytes, as Redis
+/// does; the caller's final sync covers the rest. One flush of the whole file at the end hands
 /// the disk tens of megabytes at once, and the log's `fdatasync`s issued meanwhile wait
 /// behind it, so writes stall while a snapshot is saved.
-fn write_synced(f: &mut File, data: &[u8]) -> std::io::Result<()> {
-    let mut chunks = data.chunks(SYNC_EVERY).peekable();
-    while let Some(chunk) = chunks.next() {
-        f.write_all(chunk)?;
-        if chunks.peek().is_some() {
-            f.sync_data()?;
-        }
+struct SyncedFile {
+    file: File,
+    unsynced: usize,
+}
+
+impl SyncedFile {
+    fn new(file: File) -> SyncedFile {
+        SyncedFile { file, unsynced: 0 }
     }
-    Ok(())
+}
+
+impl Write for SyncedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.unsynced += n;
+        if self.unsynced >= SYNC_EVERY {
+            self.file.sync_data()?;
+            self.unsynced = 0;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// The temporary file a save to `path` writes first: `<stem>.tmp-<pid>` beside it.
@@ -206,7 +230,13 @@ fn leftover_temporaries(path: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn encode(store: &Store, time_ms: u64, meta: &SnapshotMeta) -> Result<Vec<u8>, String> {
+/// Writes the snapshot of `store` as an RDB to `out`.
+fn encode<W: Write>(
+    store: &Store,
+    time_ms: u64,
+    meta: &SnapshotMeta,
+    out: W,
+) -> Result<(), String> {
     let log_id = to_json(&meta.last_log_id)?;
     let membership = to_json(&meta.last_membership)?;
     let time = time_ms.to_string();
@@ -232,9 +262,8 @@ fn encode(store: &Store, time_ms: u64, meta: &SnapshotMeta) -> Result<Vec<u8>, S
         aux: &aux,
         compression: true,
     };
-    let out = crate::rdb::write(store, &header, Vec::new())
-        .map_err(|e| format!("encoding the snapshot: {e}"))?;
-    Ok(out)
+    crate::rdb::write(store, &header, out).map_err(|e| format!("writing the snapshot: {e}"))?;
+    Ok(())
 }
 
 /// Decodes a snapshot file. With `expected`, the file must be that snapshot.
@@ -345,10 +374,49 @@ mod tests {
         let path = dir.path().join("f");
         for len in [0, 1, SYNC_EVERY - 1, SYNC_EVERY, 2 * SYNC_EVERY + 7] {
             let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
-            let mut f = File::create(&path).expect("create");
-            write_synced(&mut f, &data).expect("write");
+            let mut out = SyncedFile::new(File::create(&path).expect("create"));
+            // In pieces of the size the RDB writer hands over, and a few odd ones.
+            for piece in data.chunks(64 * 1024 + 3) {
+                out.write_all(piece).expect("write");
+            }
+            out.flush().expect("flush");
             assert_eq!(std::fs::read(&path).expect("read"), data, "length {len}");
         }
+    }
+
+    #[test]
+    fn a_saved_snapshot_loads_back_from_its_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("dump.rdb");
+        let (file, loaded) = SnapshotFile::open(&path, 1).expect("open");
+        assert!(loaded.is_none());
+        let mut m = Machine::new(1);
+        let sets = (0..1000)
+            .map(|i| {
+                vec![
+                    Bytes::from("set"),
+                    Bytes::from(format!("k{i}")),
+                    Bytes::from(format!("v{i}")),
+                ]
+            })
+            .collect();
+        m.apply(7, &LogEntry::commands(1000, 0, sets));
+        let meta = SnapshotMeta {
+            last_log_id: Some(LogId::new(openraft::CommittedLeaderId::new(1, 1), 7)),
+            last_membership: StoredMembership::default(),
+            snapshot_id: "1-1-7".to_string(),
+        };
+        file.save_store(m.store(), 1000, &meta).expect("save");
+        let (current, bytes) = file.current().expect("current").expect("a snapshot");
+        assert_eq!(current.snapshot_id, "1-1-7");
+        assert_eq!(bytes, std::fs::read(&path).expect("read"));
+
+        let (_, loaded) = SnapshotFile::open(&path, 1).expect("open again");
+        let loaded = loaded.expect("the saved snapshot");
+        assert_eq!(loaded.meta, meta);
+        assert_eq!(loaded.machine.store().db(0).len(), 1000);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("read_dir").collect();
+        assert_eq!(left.len(), 1, "only dump.rdb, no temporary file");
     }
 
     #[test]
@@ -402,7 +470,8 @@ mod tests {
             last_membership: StoredMembership::default(),
             snapshot_id: "1-1-20".to_string(),
         };
-        let data = encode(m.store(), 1000, &meta).expect("encode");
+        let mut data = Vec::new();
+        encode(m.store(), 1000, &meta, &mut data).expect("encode");
         let back = decode(&data, 2, Some(&meta)).expect("decode").machine;
         assert_eq!(back.store().versions(), m.store().versions());
         let b = Bytes::from("b");
@@ -424,7 +493,8 @@ mod tests {
             last_membership: StoredMembership::default(),
             snapshot_id: "1-1-1".to_string(),
         };
-        let data = encode(m.store(), 1000, &meta).expect("encode");
+        let mut data = Vec::new();
+        encode(m.store(), 1000, &meta, &mut data).expect("encode");
         let back = decode(&data, 1, Some(&meta)).expect("decode").machine;
         assert!(
             back.store()

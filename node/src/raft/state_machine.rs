@@ -146,12 +146,15 @@ impl StateMachine {
                 let _ = tx.send(files.save_store(&store, time_ms, &meta_for_file));
             })
             .map_err(|e| meta.write_error(format!("starting the snapshot thread: {e}")))?;
-        let data = rx
-            .await
+        rx.await
             .map_err(|e| meta.write_error(format!("snapshot task failed: {e}")))??;
+        // The dump went straight to its file and is not read back: openraft 0.9 takes only the
+        // metadata of a snapshot it had built (core/sm/worker.rs, `build_snapshot`), and a
+        // follower that needs the data gets it from `get_current_snapshot`, which reads the
+        // file.
         Ok(Snapshot {
             meta,
-            snapshot: Box::new(Cursor::new(data)),
+            snapshot: Box::new(Cursor::new(Vec::new())),
         })
     }
 }

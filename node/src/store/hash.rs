@@ -19,9 +19,11 @@
 
 use std::fmt;
 use std::ops::Bound;
+use std::sync::LazyLock;
 
 use imbl::OrdMap;
 use imbl::shared_ptr::DefaultSharedPtr;
+use triomphe::Arc;
 
 use super::key;
 
@@ -97,7 +99,10 @@ impl Hash {
     /// estimate of its node overhead.
     pub fn heap_size(&self) -> usize {
         match &self.repr {
-            Repr::Packed(p) => p.buf.len(),
+            // The bytes and the reference count in front of them; an empty hash shares one
+            // buffer.
+            Repr::Packed(p) if p.buf.is_empty() => 0,
+            Repr::Packed(p) => std::mem::size_of::<usize>() + p.buf.len(),
             // Two boxed slices per entry in nodes about two thirds full.
             Repr::Table(t) => t.bytes + t.map.len() * 48 + std::mem::size_of::<Table>(),
         }
@@ -262,10 +267,24 @@ impl<'a> Iterator for Iter<'a> {
 }
 
 /// The packed encoding: `[count]` then `[len][field bytes][len][value bytes]` per entry,
-/// in one exactly sized allocation (none when empty).
-#[derive(Clone, Default)]
+/// in one exactly sized allocation (none of its own when empty), shared by reference count: cloning a
+/// hash (a snapshot's point-in-time copy of a B-tree leaf) copies no bytes, and a change
+/// builds a new buffer, or writes in place when nothing else holds this one.
+#[derive(Clone)]
 struct Packed {
-    buf: Box<[u8]>,
+    buf: Arc<[u8]>,
+}
+
+impl Default for Packed {
+    fn default() -> Packed {
+        Packed { buf: empty() }
+    }
+}
+
+/// The empty packed buffer, one for all.
+fn empty() -> Arc<[u8]> {
+    static EMPTY: LazyLock<Arc<[u8]>> = LazyLock::new(|| Arc::from(&[][..]));
+    Arc::clone(&EMPTY)
 }
 
 /// Where one entry sits in a packed buffer.
@@ -306,32 +325,34 @@ impl Packed {
     /// Appends a new entry; lengths are at most [`MAX_PACKED_VALUE`] and the count below
     /// [`MAX_PACKED_ENTRIES`] (the caller converts otherwise).
     fn push(&mut self, field: &[u8], value: &[u8]) {
-        let mut buf = std::mem::take(&mut self.buf).into_vec();
-        if buf.is_empty() {
+        let mut buf = Vec::with_capacity(self.buf.len().max(1) + 2 + field.len() + value.len());
+        if self.buf.is_empty() {
             buf.push(0);
+        } else {
+            buf.extend_from_slice(&self.buf);
         }
-        buf.reserve_exact(2 + field.len() + value.len());
         buf[0] = buf[0].saturating_add(1);
         buf.push(field.len() as u8);
         buf.extend_from_slice(field);
         buf.push(value.len() as u8);
         buf.extend_from_slice(value);
-        self.buf = buf.into_boxed_slice();
+        self.buf = Arc::from(buf);
     }
 
     /// Replaces the value of the entry at `at` (in place when the length is unchanged).
     fn replace_value(&mut self, at: At, value: &[u8]) {
-        if at.value.len() == value.len() {
-            self.buf[at.value].copy_from_slice(value);
+        if at.value.len() == value.len()
+            && let Some(buf) = Arc::get_mut(&mut self.buf)
+        {
+            buf[at.value].copy_from_slice(value);
             return;
         }
-        let mut buf = std::mem::take(&mut self.buf).into_vec();
-        if value.len() > at.value.len() {
-            buf.reserve_exact(value.len() - at.value.len());
-        }
-        buf[at.value.start - 1] = value.len() as u8;
-        buf.splice(at.value, value.iter().copied());
-        self.buf = buf.into_boxed_slice();
+        let mut buf = Vec::with_capacity(self.buf.len() - at.value.len() + value.len());
+        buf.extend_from_slice(&self.buf[..at.value.start - 1]);
+        buf.push(value.len() as u8);
+        buf.extend_from_slice(value);
+        buf.extend_from_slice(&self.buf[at.value.end..]);
+        self.buf = Arc::from(buf);
     }
 
     fn remove(&mut self, field: &[u8]) -> bool {
@@ -339,13 +360,14 @@ impl Packed {
             return false;
         };
         if self.count() <= 1 {
-            self.buf = Box::default();
+            self.buf = empty();
             return true;
         }
-        let mut buf = std::mem::take(&mut self.buf).into_vec();
-        buf.drain(at.entry);
+        let mut buf = Vec::with_capacity(self.buf.len() - at.entry.len());
+        buf.extend_from_slice(&self.buf[..at.entry.start]);
+        buf.extend_from_slice(&self.buf[at.entry.end..]);
         buf[0] -= 1;
-        self.buf = buf.into_boxed_slice();
+        self.buf = Arc::from(buf);
         true
     }
 }
@@ -462,6 +484,41 @@ mod tests {
 
     use super::*;
 
+    fn packed_buf(h: &Hash) -> &Arc<[u8]> {
+        match &h.repr {
+            Repr::Packed(p) => &p.buf,
+            Repr::Table(_) => panic!("expected a packed hash"),
+        }
+    }
+
+    #[test]
+    fn a_clone_shares_the_packed_bytes_until_either_changes() {
+        let mut live = Hash::new();
+        live.insert(b"f", b"v1");
+        live.insert(b"g", b"x");
+        let snapshot = live.clone();
+        assert!(Arc::ptr_eq(packed_buf(&live), packed_buf(&snapshot)));
+
+        // Same length: written in place only when nothing else holds the buffer.
+        live.insert(b"f", b"v2");
+        assert_eq!(snapshot.get(b"f"), Some(&b"v1"[..]));
+        assert_eq!(live.get(b"f"), Some(&b"v2"[..]));
+        let before = Arc::as_ptr(packed_buf(&live));
+        live.insert(b"f", b"v3");
+        assert_eq!(Arc::as_ptr(packed_buf(&live)), before, "unshared: in place");
+
+        live.insert(b"h", b"y");
+        live.remove(b"g");
+        assert_eq!(
+            pairs(&snapshot),
+            [("f".into(), "v1".into()), ("g".into(), "x".into())]
+        );
+        assert_eq!(
+            pairs(&live),
+            [("f".into(), "v3".into()), ("h".into(), "y".into())]
+        );
+    }
+
     fn pairs(h: &Hash) -> Vec<(String, String)> {
         h.iter()
             .map(|(f, v)| {
@@ -482,8 +539,11 @@ mod tests {
         for (f, v) in [("name", "Alice"), ("age", "30"), ("city", "Paris")] {
             assert!(h.insert(f.as_bytes(), v.as_bytes()));
         }
-        // count + 3 × (field + value + their two length bytes)
-        assert_eq!(h.heap_size(), 1 + (4 + 5 + 2) + (3 + 2 + 2) + (4 + 5 + 2));
+        // reference count, count byte, 3 × (field + value + their two length bytes)
+        assert_eq!(
+            h.heap_size(),
+            8 + 1 + (4 + 5 + 2) + (3 + 2 + 2) + (4 + 5 + 2)
+        );
         assert_eq!(h.encoding(), "listpack");
     }
 
