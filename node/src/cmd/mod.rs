@@ -211,6 +211,9 @@ pub struct ApplyCtx<'a> {
     /// `keyspace_misses` of the node that proposed it).
     pub hits: u64,
     pub misses: u64,
+    /// Commands of the entry that may change the keyspace: writes, scripts and the commands of
+    /// transactions, not the reads pipelined between them (the snapshot trigger counts these).
+    pub writes: u64,
 }
 
 /// The PRNG commands draw on (SPOP, SRANDMEMBER, RANDOMKEY...): a fixed algorithm, so a seed

@@ -46,14 +46,6 @@ impl Request {
             Request::Transaction(_) => 1,
         }
     }
-
-    /// How many commands it holds.
-    pub fn command_count(&self) -> usize {
-        match self {
-            Request::Commands(commands) => commands.len(),
-            Request::Transaction(tx) => tx.commands.len(),
-        }
-    }
 }
 
 impl LogEntry {
@@ -64,11 +56,6 @@ impl LogEntry {
             db,
             requests: vec![Request::Commands(commands)],
         }
-    }
-
-    /// How many commands the entry holds (the snapshot trigger counts these).
-    pub fn command_count(&self) -> usize {
-        self.requests.iter().map(Request::command_count).sum()
     }
 }
 
@@ -85,6 +72,8 @@ pub struct Machine {
     last_time_ms: u64,
     /// Keyspace hits and misses of the reads the last applied entry ran.
     last_reads: (u64, u64),
+    /// Commands of the last applied entry that may have changed the keyspace.
+    last_writes: u64,
 }
 
 impl Machine {
@@ -94,6 +83,7 @@ impl Machine {
             last_applied: 0,
             last_time_ms: 0,
             last_reads: (0, 0),
+            last_writes: 0,
         }
     }
 
@@ -105,6 +95,7 @@ impl Machine {
             last_applied,
             last_time_ms,
             last_reads: (0, 0),
+            last_writes: 0,
         }
     }
 
@@ -169,6 +160,7 @@ impl Machine {
             rng: None,
             hits: 0,
             misses: 0,
+            writes: 0,
         };
         for request in &entry.requests {
             match request {
@@ -178,10 +170,14 @@ impl Machine {
                         replies.push(apply_one(&mut ctx, position, argv, answered));
                     }
                 }
-                Request::Transaction(tx) => replies.push(tx.apply(&mut ctx)),
+                Request::Transaction(tx) => {
+                    ctx.writes += tx.commands.len() as u64;
+                    replies.push(tx.apply(&mut ctx));
+                }
             }
         }
         self.last_reads = (ctx.hits, ctx.misses);
+        self.last_writes = ctx.writes;
         replies
     }
 
@@ -189,6 +185,13 @@ impl Machine {
     /// writes, queued in MULTI, or called by a script).
     pub fn last_reads(&self) -> (u64, u64) {
         self.last_reads
+    }
+
+    /// Commands of the last applied entry that may have changed the keyspace (see
+    /// `ApplyCtx::writes`): what the snapshot trigger counts, since reads change nothing and
+    /// a node that replays the log skips them.
+    pub fn last_writes(&self) -> u64 {
+        self.last_writes
     }
 
     /// What WATCH records of `key` in database `db`, observed at `now_ms` (see
@@ -273,7 +276,10 @@ fn apply_one(ctx: &mut ApplyCtx<'_>, position: u64, argv: &[Bytes], answered: bo
             Reply::from(CmdError::wrong_arity(spec.name))
         }
         Some(spec) => match spec.run {
-            Run::Write { apply, .. } => apply(ctx, argv).unwrap_or_else(Reply::from),
+            Run::Write { apply, .. } => {
+                ctx.writes += 1;
+                apply(ctx, argv).unwrap_or_else(Reply::from)
+            }
             Run::Read(_) if !answered => Reply::Nil,
             Run::Read(read) => {
                 dispatch::read_at_apply(ctx, position, read, argv).unwrap_or_else(Reply::from)
@@ -352,9 +358,15 @@ mod tests {
         assert_eq!(replies[1], Reply::Bulk(Bytes::from_static(b"1")));
         assert_eq!(replies[5], Reply::Bulk(Bytes::from_static(b"2")));
         assert_eq!(answered.last_reads(), (2, 1));
+        assert_eq!(
+            answered.last_writes(),
+            4,
+            "set, incr, sadd, lpush: not the reads"
+        );
         let mut unanswered = Machine::new(16);
         unanswered.apply_unanswered(7, &entry);
         assert_eq!(unanswered.last_reads(), (0, 0), "reads were run");
+        assert_eq!(unanswered.last_writes(), 4);
         assert_eq!(unanswered.last_applied(), 7);
         let dump = |m: &Machine| -> Vec<(Vec<u8>, String)> {
             m.store()

@@ -30,8 +30,9 @@ pub struct Applied {
     pub last_log_id: Option<LogId>,
     /// The membership of the last applied membership entry.
     pub membership: StoredMembership,
-    /// Commands applied since the last snapshot was taken (entries batch many commands, so
-    /// the snapshot trigger counts these rather than entries).
+    /// Write commands applied since the last snapshot was taken (entries batch many commands,
+    /// so the snapshot trigger counts these rather than entries; the reads pipelined between
+    /// writes change nothing and are not counted, see `Machine::last_writes`).
     pub commands_since_snapshot: u64,
     /// Keys the last snapshot held: the next one waits until at least as many commands were
     /// applied (see [`Applied::snapshot_due`]).
@@ -181,8 +182,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             let replies = match entry.payload {
                 EntryPayload::Blank => Vec::new(),
                 EntryPayload::Normal(ref e) => {
-                    a.commands_since_snapshot += e.command_count() as u64;
-                    if log_id.leader_id.node_id == self.id {
+                    let replies = if log_id.leader_id.node_id == self.id {
                         let replies = a.machine.apply(log_id.index, e);
                         reads = a.machine.last_reads();
                         replies
@@ -190,7 +190,11 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                         // Another node proposed it: nobody here waits for its replies.
                         a.machine.apply_unanswered(log_id.index, e);
                         Vec::new()
-                    }
+                    };
+                    // Reads pipelined between writes change nothing: they do not bring the
+                    // next snapshot closer.
+                    a.commands_since_snapshot += a.machine.last_writes();
+                    replies
                 }
                 EntryPayload::Membership(m) => {
                     a.membership = StoredMembership::new(Some(log_id), m);
