@@ -498,15 +498,32 @@ mod tests {
         Suite::test_all(Builder).expect("openraft storage suite");
     }
 
+    /// Opens the log at `path`, waiting (up to 10 s) while a database just dropped still holds
+    /// its lock: sled's background threads release it shortly after the last handle goes.
+    fn open_when_unlocked(path: &Path) -> SledLogStore {
+        let mut tries = 0;
+        loop {
+            match SledLogStore::open(path) {
+                Ok(store) => return store,
+                Err(e) if e.to_string().contains("could not acquire lock") && tries < 200 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => panic!("opening {}: {e}", path.display()),
+            }
+        }
+    }
+
     #[tokio::test]
     async fn a_new_log_gets_large_segments_and_an_old_one_keeps_its_own() {
         let dir = tempfile::tempdir().expect("tempdir");
         let new = dir.path().join("new");
-        drop(SledLogStore::open(&new).expect("open a new log"));
+        drop(open_when_unlocked(&new));
         assert_eq!(segment_size(&new), SEGMENT_BYTES);
-        drop(SledLogStore::open(&new).expect("open it again"));
+        drop(open_when_unlocked(&new));
 
-        // A log made with sled's default segment size, as before SEGMENT_BYTES.
+        // A log made with sled's default segment size, as before SEGMENT_BYTES: it opens with
+        // its own (sled refuses any other).
         let old = dir.path().join("old");
         drop(
             sled::Config::new()
@@ -516,7 +533,7 @@ mod tests {
                 .expect("sled"),
         );
         assert_eq!(segment_size(&old), 512 * 1024);
-        drop(SledLogStore::open(&old).expect("an old log opens with its own segment size"));
+        drop(open_when_unlocked(&old));
     }
 
     fn argv(items: &[&str]) -> Vec<Bytes> {
