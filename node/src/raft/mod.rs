@@ -25,6 +25,7 @@ pub mod network;
 mod persist;
 pub mod propose;
 pub mod reads;
+pub mod recent;
 mod restore;
 pub mod saves;
 pub mod snapshot;

@@ -112,6 +112,10 @@ async fn run(
         let Ok(permit) = permits.clone().acquire_owned().await else {
             return;
         };
+        // Let the connections whose requests arrived meanwhile (most often those the last
+        // entry just answered) read them first: tokio runs a yielding task only after polling
+        // its sockets, so they join this entry rather than wait a whole round for the next.
+        tokio::task::yield_now().await;
         if queue.is_empty() && rx.recv_many(&mut queue, MAX_BATCH).await == 0 {
             return;
         }
@@ -136,7 +140,10 @@ async fn run(
 }
 
 /// Proposes one entry for `batch` and answers each request. The slot `permit` holds is freed
-/// as soon as the entry's outcome is known, before the answers go out.
+/// once the answers are handed to their connections, as Redis writes a round's replies before
+/// it reads the next requests: freeing it first, so that the next entry was proposed before
+/// these answers went out, split 50 clients at -P 1 into two groups that took turns, ~22
+/// requests per flush against Redis's ~32 (`perf stat`, fdatasync and sendto counts).
 async fn commit(
     raft: &Raft<TypeConfig>,
     time_ms: u64,
@@ -174,12 +181,6 @@ async fn commit(
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("timed out waiting for the commit".to_string()),
     };
-    // The next entry is proposed, appended and sent to the followers before the connections
-    // woken below write this one's replies: the flushes of the next entry then overlap with
-    // those writes instead of waiting for them. On one thread, the proposer freed here runs
-    // first and wakes the Raft core; yielding lets both run before the answers are sent.
-    drop(permit);
-    tokio::task::yield_now().await;
     match outcome {
         Ok(replies) => {
             let mut replies = replies.into_iter();
@@ -194,4 +195,5 @@ async fn commit(
             }
         }
     }
+    drop(permit);
 }
