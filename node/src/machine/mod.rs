@@ -26,7 +26,9 @@ pub struct LogEntry {
     pub time_ms: u64,
     /// The database selected by the clients.
     pub db: u32,
-    pub requests: Vec<Request>,
+    /// Shared: the log store keeps recent entries and hands out copies (to apply them, to
+    /// replicate them), each a reference count rather than a copy of every argument.
+    pub requests: std::sync::Arc<Vec<Request>>,
 }
 
 /// What one client asked for in one go.
@@ -54,7 +56,7 @@ impl LogEntry {
         LogEntry {
             time_ms,
             db,
-            requests: vec![Request::Commands(commands)],
+            requests: std::sync::Arc::new(vec![Request::Commands(commands)]),
         }
     }
 }
@@ -162,7 +164,7 @@ impl Machine {
             misses: 0,
             writes: 0,
         };
-        for request in &entry.requests {
+        for request in entry.requests.iter() {
             match request {
                 Request::Commands(commands) => {
                     for argv in commands {

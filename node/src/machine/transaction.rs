@@ -78,10 +78,10 @@ mod tests {
         LogEntry {
             time_ms: 1000,
             db: 0,
-            requests: vec![Request::Transaction(Transaction {
+            requests: std::sync::Arc::new(vec![Request::Transaction(Transaction {
                 watch,
                 commands: commands.iter().map(|c| argv(c)).collect(),
-            })],
+            })]),
         }
     }
 

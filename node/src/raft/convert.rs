@@ -6,6 +6,7 @@
 //! panic. This module knows nothing of gRPC transport; `grpc.rs` and `network.rs` use it.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use openraft::error::{Fatal, InstallSnapshotError, RaftError, SnapshotMismatch};
@@ -220,7 +221,7 @@ pub fn payload_from_pb(payload: pb::LogPayload) -> Decoded<LogEntry> {
     Ok(LogEntry {
         time_ms: payload.time_ms,
         db: payload.db,
-        requests,
+        requests: Arc::new(requests),
     })
 }
 
@@ -788,7 +789,7 @@ mod tests {
                 payload: EntryPayload::Normal(LogEntry {
                     time_ms: 0,
                     db: 0,
-                    requests: vec![],
+                    requests: Arc::new(vec![]),
                 }),
             },
             Entry {
@@ -796,7 +797,7 @@ mod tests {
                 payload: EntryPayload::Normal(LogEntry {
                     time_ms: 1_700_000_000_123,
                     db: 15,
-                    requests: vec![
+                    requests: Arc::new(vec![
                         Request::Commands(vec![
                             argv(&[b"set", b"k", b""]),
                             argv(&[b"mset", b"a", &big, b"b", b"1"]),
@@ -824,7 +825,7 @@ mod tests {
                             watch: vec![],
                             commands: vec![],
                         }),
-                    ],
+                    ]),
                 }),
             },
         ];
@@ -854,7 +855,7 @@ mod tests {
                     payload: EntryPayload::Normal(LogEntry {
                         time_ms: 1_700_000_000_123,
                         db: 3,
-                        requests: vec![
+                        requests: Arc::new(vec![
                             Request::Commands(vec![
                                 vec![Bytes::from_static(b"set"), Bytes::from_static(b"k\0\xff")],
                                 vec![Bytes::from_static(b"incr"), Bytes::new()],
@@ -872,7 +873,7 @@ mod tests {
                                 watch: vec![],
                                 commands: vec![],
                             }),
-                        ],
+                        ]),
                     }),
                 },
                 Entry {

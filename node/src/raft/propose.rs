@@ -164,7 +164,7 @@ async fn commit(
     let entry = LogEntry {
         time_ms,
         db,
-        requests,
+        requests: Arc::new(requests),
     };
     let outcome = match tokio::time::timeout(timeout, raft.client_write(entry)).await {
         Ok(Ok(response)) => {
