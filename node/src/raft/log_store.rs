@@ -95,7 +95,6 @@ enum Job {
         logs: sled::Tree,
         entries: Vec<([u8; 8], Vec<u8>)>,
         last: u64,
-        recent: Arc<Mutex<Recent>>,
         callback: LogFlushed,
     },
     /// A change that follows the appends queued before it.
@@ -103,27 +102,27 @@ enum Job {
 }
 
 impl Writer {
-    fn start() -> std::io::Result<Writer> {
+    /// Starts the thread; it tells `recent` which entries sled holds.
+    fn start(recent: Arc<Mutex<Recent>>) -> std::io::Result<Writer> {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("raft-log".to_string())
-            .spawn(move || Writer::run(&rx))?;
+            .spawn(move || Writer::run(&rx, &recent))?;
         Ok(Writer { tx })
     }
 
-    fn run(rx: &std::sync::mpsc::Receiver<Job>) {
+    fn run(rx: &std::sync::mpsc::Receiver<Job>, recent: &Mutex<Recent>) {
         let mut written: Vec<LogFlushed> = Vec::new();
         let mut db: Option<sled::Db> = None;
         while let Ok(job) = rx.recv() {
-            let mut next = Some(job);
-            while let Some(job) = next.take() {
+            // Every job queued by now, then one flush for all their appends.
+            for job in std::iter::once(job).chain(rx.try_iter()) {
                 match job {
                     Job::Append {
                         db: handle,
                         logs,
                         entries,
                         last,
-                        recent,
                         callback,
                     } => match insert(&logs, entries) {
                         Ok(()) => {
@@ -138,7 +137,6 @@ impl Writer {
                         change();
                     }
                 }
-                next = rx.try_recv().ok();
             }
             Writer::flush(&mut written, db.take());
         }
@@ -169,15 +167,8 @@ impl Writer {
         let job = Job::Run(Box::new(move || {
             let _ = tx.send(change());
         }));
-        let stopped = || {
-            io_err(
-                ErrorSubject::Logs,
-                ErrorVerb::Write,
-                "the raft log writer has stopped".to_string(),
-            )
-        };
-        self.tx.send(job).map_err(|_| stopped())?;
-        rx.await.map_err(|_| stopped())?
+        self.tx.send(job).map_err(|_| writer_stopped())?;
+        rx.await.map_err(|_| writer_stopped())?
     }
 }
 
@@ -206,6 +197,20 @@ impl Debug for SledLogStore {
 
 fn io_err(subject: ErrorSubject<u64>, verb: ErrorVerb, msg: String) -> StorageError {
     StorageIOError::new(subject, verb, AnyError::error(msg)).into()
+}
+
+fn flushed(result: sled::Result<usize>, subject: ErrorSubject<u64>) -> Result<(), StorageError> {
+    result
+        .map(|_| ())
+        .map_err(|e| io_err(subject, ErrorVerb::Write, format!("flushing sled: {e}")))
+}
+
+fn writer_stopped() -> StorageError {
+    io_err(
+        ErrorSubject::Logs,
+        ErrorVerb::Write,
+        "the raft log writer has stopped".to_string(),
+    )
 }
 
 fn index_key(index: u64) -> [u8; 8] {
@@ -243,7 +248,8 @@ impl SledLogStore {
         };
         let logs = tree(LOGS_TREE)?;
         let meta = tree(META_TREE)?;
-        let writer = Writer::start().map_err(|e| {
+        let recent = Arc::new(Mutex::new(Recent::default()));
+        let writer = Writer::start(recent.clone()).map_err(|e| {
             io_err(
                 ErrorSubject::Store,
                 ErrorVerb::Write,
@@ -255,7 +261,7 @@ impl SledLogStore {
             logs,
             meta,
             writer,
-            recent: Default::default(),
+            recent,
         })
     }
 
@@ -341,15 +347,15 @@ impl SledLogStore {
 
     /// The id of the last entry in the log, or the last purged one when none is left.
     pub fn last_log_id(&self) -> Result<Option<LogId>, StorageError> {
-        match self.last_entry()? {
-            Some(entry) => Ok(Some(*entry.get_log_id())),
+        match self.last_stored_id()? {
+            Some(id) => Ok(Some(id)),
             None => self.last_purged(),
         }
     }
 
     /// The index of the last entry in the log (0: none).
     pub fn last_index(&self) -> Result<u64, StorageError> {
-        Ok(self.last_entry()?.map_or(0, |e| e.log_id.index))
+        Ok(self.last_stored_id()?.map_or(0, |id| id.index))
     }
 
     /// The last purged log id.
@@ -361,26 +367,19 @@ impl SledLogStore {
     pub fn has_state(&self) -> Result<bool, StorageError> {
         let vote: Option<Vote> = self.read_meta(KEY_VOTE, ErrorSubject::Vote)?;
         let purged: Option<LogId> = self.read_meta(KEY_LAST_PURGED, ErrorSubject::Logs)?;
-        Ok(vote.is_some() || purged.is_some() || self.last_entry()?.is_some())
+        Ok(vote.is_some() || purged.is_some() || self.last_stored_id()?.is_some())
     }
 
     async fn flush(&self, subject: ErrorSubject<u64>) -> Result<(), StorageError> {
-        self.db
-            .flush_async()
-            .await
-            .map(|_| ())
-            .map_err(|e| io_err(subject, ErrorVerb::Write, format!("flushing sled: {e}")))
+        flushed(self.db.flush_async().await, subject)
+    }
+
+    /// Flushes sled from the calling thread (the writer's).
+    fn flush_now(&self, subject: ErrorSubject<u64>) -> Result<(), StorageError> {
+        flushed(self.db.flush(), subject)
     }
 
     /// Decodes the entry stored under `key`, checking it is the entry for that index.
-    /// Flushes sled from the calling thread (the writer's).
-    fn flush_now(&self, subject: ErrorSubject<u64>) -> Result<(), StorageError> {
-        self.db
-            .flush()
-            .map(|_| ())
-            .map_err(|e| io_err(subject, ErrorVerb::Write, format!("flushing sled: {e}")))
-    }
-
     fn decode_entry(key: &[u8], value: &[u8]) -> Result<Entry, StorageError> {
         let index = match <[u8; 8]>::try_from(key) {
             Ok(k) => u64::from_be_bytes(k),
@@ -414,9 +413,10 @@ impl SledLogStore {
         Ok(entry)
     }
 
-    fn last_entry(&self) -> Result<Option<Entry>, StorageError> {
-        if let Some(last) = self.recent.lock().last() {
-            return Ok(Some(last.clone()));
+    /// The id of the last entry in the log (the cache's last, else sled's).
+    fn last_stored_id(&self) -> Result<Option<LogId>, StorageError> {
+        if let Some(last) = self.recent.lock().last_log_id() {
+            return Ok(Some(last));
         }
         let last = self.logs.last().map_err(|e| {
             io_err(
@@ -425,7 +425,10 @@ impl SledLogStore {
                 format!("reading the last entry of sled tree `{LOGS_TREE}`: {e}"),
             )
         })?;
-        last.map(|(k, v)| Self::decode_entry(&k, &v)).transpose()
+        Ok(last
+            .map(|(k, v)| Self::decode_entry(&k, &v))
+            .transpose()?
+            .map(|entry| entry.log_id))
     }
 
     /// Removes the entries with index in `range` from the logs tree (not flushed).
@@ -468,25 +471,20 @@ impl RaftLogReader<TypeConfig> for SledLogStore {
         let Some(start) = start else {
             return Ok(Vec::new());
         };
-        let cached_end = match range.end_bound() {
+        // Exclusive; `None`: to the end of the log (an inclusive u64::MAX has nothing after).
+        let end = match range.end_bound() {
             Bound::Included(&i) => i.checked_add(1),
             Bound::Excluded(&i) => Some(i),
             Bound::Unbounded => None,
         };
-        // The cache's part of the range, and the index where it starts: sled holds the rest.
-        let (sled_end, cached) = match self.recent.lock().get(start, cached_end) {
-            Some((from, cached)) => (Bound::Excluded(index_key(from)), cached),
-            None => (
-                match range.end_bound() {
-                    Bound::Included(&i) => Bound::Included(index_key(i)),
-                    Bound::Excluded(&i) => Bound::Excluded(index_key(i)),
-                    Bound::Unbounded => Bound::Unbounded,
-                },
-                Vec::new(),
-            ),
+        // The cache's part of the range, from the index where it starts: sled holds the rest.
+        let (sled_end, cached) = match self.recent.lock().get(start, end) {
+            Some((from, cached)) => (Some(from), cached),
+            None => (end, Vec::new()),
         };
         let mut entries = Vec::new();
-        if sled_end != Bound::Excluded(index_key(start)) {
+        if sled_end.is_none_or(|end| end > start) {
+            let sled_end = sled_end.map_or(Bound::Unbounded, |end| Bound::Excluded(index_key(end)));
             for item in self
                 .logs
                 .range((Bound::Included(index_key(start)), sled_end))
@@ -569,16 +567,9 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
             logs: self.logs.clone(),
             entries: encoded,
             last,
-            recent: self.recent.clone(),
             callback,
         };
-        self.writer.tx.send(job).map_err(|_| {
-            io_err(
-                ErrorSubject::Logs,
-                ErrorVerb::Write,
-                "the raft log writer has stopped".to_string(),
-            )
-        })
+        self.writer.tx.send(job).map_err(|_| writer_stopped())
     }
 
     async fn truncate(&mut self, log_id: LogId) -> Result<(), StorageError> {

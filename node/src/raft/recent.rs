@@ -16,7 +16,7 @@
 
 use std::collections::VecDeque;
 
-use super::types::Entry;
+use super::types::{Entry, LogId};
 
 /// Encoded bytes of entries kept: a few rounds of batched writes (an entry of the session mix
 /// at -P 16 is ~160 KB), small beside the keyspace, since the entries also pin the network
@@ -73,15 +73,19 @@ impl Recent {
                 .first_index()
                 .is_some_and(|first| first <= self.persisted)
         {
-            if let Some((_, size)) = self.entries.pop_front() {
-                self.bytes -= size;
-            }
+            self.drop_first();
         }
     }
 
-    /// The last entry of the log, if the cache holds any.
-    pub fn last(&self) -> Option<&Entry> {
-        self.entries.back().map(|(e, _)| e)
+    fn drop_first(&mut self) {
+        if let Some((_, size)) = self.entries.pop_front() {
+            self.bytes -= size;
+        }
+    }
+
+    /// The id of the last entry of the log, if the cache holds any.
+    pub fn last_log_id(&self) -> Option<LogId> {
+        self.entries.back().map(|(e, _)| e.log_id)
     }
 
     /// Forgets the entries at or after `index` (the log was truncated there).
@@ -97,13 +101,11 @@ impl Recent {
     /// Forgets the entries at or before `index` (the log was purged up to there).
     pub fn purge(&mut self, index: u64) {
         while self.first_index().is_some_and(|first| first <= index) {
-            if let Some((_, size)) = self.entries.pop_front() {
-                self.bytes -= size;
-            }
+            self.drop_first();
         }
     }
 
-    pub fn clear(&mut self) {
+    fn clear(&mut self) {
         self.entries.clear();
         self.bytes = 0;
     }
