@@ -15,6 +15,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -40,7 +41,7 @@ pub struct ZSet {
 #[derive(Clone)]
 enum Repr {
     Pack(Pack),
-    List(Box<SkipList>),
+    List(Arc<SkipList>),
 }
 
 impl Default for Repr {
@@ -156,7 +157,7 @@ impl ZSet {
     /// had when it was saved).
     pub fn new_skiplist() -> ZSet {
         ZSet {
-            repr: Repr::List(Box::default()),
+            repr: Repr::List(Arc::default()),
         }
     }
 
@@ -176,7 +177,7 @@ impl ZSet {
             for (m, s) in items {
                 list.insert(Box::from(m.as_ref()), s);
             }
-            Repr::List(Box::new(list))
+            Repr::List(Arc::new(list))
         };
         ZSet { repr }
     }
@@ -238,13 +239,15 @@ impl ZSet {
             Repr::List(l) => match l.find(member) {
                 Some(id) => {
                     let old = l.score_of(id);
+                    // Copies the list when a snapshot still shares it.
+                    let l = Arc::make_mut(l);
                     if old != score {
                         l.set_score(id, score);
                     }
                     Some(old)
                 }
                 None => {
-                    l.insert(Box::from(member), score);
+                    Arc::make_mut(l).insert(Box::from(member), score);
                     None
                 }
             },
@@ -258,7 +261,7 @@ impl ZSet {
             for e in p.iter() {
                 list.insert(Box::from(e.member), e.score);
             }
-            self.repr = Repr::List(Box::new(list));
+            self.repr = Repr::List(Arc::new(list));
         }
     }
 
@@ -270,7 +273,10 @@ impl ZSet {
                 p.remove_ranks(i, i + 1);
                 Some(score)
             }
-            Repr::List(l) => l.remove(member),
+            Repr::List(l) => {
+                l.find(member)?;
+                Arc::make_mut(l).remove(member)
+            }
         }
     }
 
@@ -465,7 +471,7 @@ impl ZSet {
         }
         match &mut self.repr {
             Repr::Pack(p) => p.remove_ranks(from, to),
-            Repr::List(l) => l.remove_ranks(from, to, |_, _| {}),
+            Repr::List(l) => Arc::make_mut(l).remove_ranks(from, to, |_, _| {}),
         }
         to - from
     }

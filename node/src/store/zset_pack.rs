@@ -1,6 +1,6 @@
 //! The compact encoding of small sorted sets (Redis's `listpack` encoding).
 //!
-//! One boxed byte buffer holds everything: a count byte, then each entry in order (score, then
+//! One shared byte buffer holds everything: a count byte, then each entry in order (score, then
 //! member bytes) as `[member length][member bytes][score]`. A score that is an integer below
 //! 2^53 in magnitude is a zigzag varint shifted left by one (0..=31 take one byte, as Redis's
 //! listpack stores small integers in one byte); any other score is the byte `1` followed by the
@@ -12,15 +12,29 @@
 //! No RESP, no clock, no randomness here.
 
 use std::cmp::Ordering;
+use std::sync::LazyLock;
+
+use triomphe::Arc;
 
 /// Largest magnitude stored in the integer form: every integer below it is exact in an f64.
 const INT_LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53
 
-/// A small sorted set in one allocation.
-#[derive(Clone, Default, PartialEq, Eq)]
+/// A small sorted set in one allocation, shared by clones: every change builds a new buffer,
+/// so a clone (the keyspace copying a node while a snapshot holds it) costs a reference count,
+/// not an allocation that outlives the snapshot as a hole in its size class.
+#[derive(Clone, PartialEq, Eq)]
 pub(super) struct Pack {
     /// `[count][entries...]`; empty when the set is empty.
-    buf: Box<[u8]>,
+    buf: Arc<[u8]>,
+}
+
+impl Default for Pack {
+    fn default() -> Pack {
+        static EMPTY: LazyLock<Arc<[u8]>> = LazyLock::new(|| Arc::from(&[][..]));
+        Pack {
+            buf: Arc::clone(&EMPTY),
+        }
+    }
 }
 
 /// One decoded entry and where it sits in the buffer.
@@ -95,7 +109,7 @@ impl Pack {
             buf.extend_from_slice(&self.buf[at..]);
         }
         buf[0] = u8::try_from(count).unwrap_or(u8::MAX);
-        self.buf = buf.into_boxed_slice();
+        self.buf = Arc::from(buf);
     }
 
     /// Removes the entries of ranks `from..to` (clamped).
@@ -110,14 +124,14 @@ impl Pack {
         let end = entries[to - 1].end;
         let count = len - (to - from);
         if count == 0 {
-            self.buf = Box::default();
+            *self = Pack::default();
             return;
         }
         let mut buf = Vec::with_capacity(self.buf.len() - (end - start));
         buf.extend_from_slice(&self.buf[..start]);
         buf.extend_from_slice(&self.buf[end..]);
         buf[0] = u8::try_from(count).unwrap_or(u8::MAX);
-        self.buf = buf.into_boxed_slice();
+        self.buf = Arc::from(buf);
     }
 
     /// Builds a pack from entries already in order (at most 255 of them).
@@ -133,7 +147,7 @@ impl Pack {
         }
         buf[0] = u8::try_from(count).unwrap_or(u8::MAX);
         Pack {
-            buf: buf.into_boxed_slice(),
+            buf: Arc::from(buf),
         }
     }
 }
