@@ -660,6 +660,7 @@ pub fn reply_to_pb(reply: &Reply) -> pb::Reply {
         Reply::Nil => Kind::Nil(pb::Empty {}),
         Reply::NilArray => Kind::NilArray(pb::Empty {}),
         Reply::Array(items) => Kind::Array(list_to_pb(items)),
+        Reply::Bulks(b) => Kind::Array(list_to_pb(&b.to_replies())),
         Reply::Map(pairs) => Kind::Map(pairs_to_pb(pairs)),
         Reply::Set(items) => Kind::Set(list_to_pb(items)),
         Reply::Pairs(pairs) => Kind::Pairs(pairs_to_pb(pairs)),
@@ -1012,6 +1013,9 @@ mod tests {
         ]);
         let back = reply_from_pb(wire(reply_to_pb(&nested))).unwrap();
         assert_eq!(back, nested);
+        let bulks = Reply::Bulks(crate::resp::Bulks::copy_of([&b"a"[..], b"", b"\xff"]));
+        let back = reply_from_pb(wire(reply_to_pb(&bulks))).unwrap();
+        assert_eq!(back, bulks.expanded());
     }
 
     #[test]

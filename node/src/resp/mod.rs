@@ -11,4 +11,4 @@ mod reply;
 
 pub use parse::{Limits, Parsed, ProtocolError, parse_request, split_args};
 pub(crate) use reply::format_g;
-pub use reply::{Protocol, Reply, format_double};
+pub use reply::{Bulks, Protocol, Reply, format_double};

@@ -43,6 +43,63 @@ pub enum Reply {
     Verbatim(&'static str, Bytes),
     /// A RESP3 out-of-band push; an array in RESP2.
     Push(Vec<Reply>),
+    /// An array of bulk strings in one buffer: on the wire exactly an `Array` of `Bulk`s.
+    Bulks(Bulks),
+}
+
+/// An array of bulk strings held back to back in one buffer (LRANGE's reply): the wire form of
+/// an [`Reply::Array`] of [`Reply::Bulk`]s without a `Reply`, a slice and its reference count
+/// per element. Under `redis-benchmark -t lrange_100 -P 16`, building a hundred `Bulk` slices of
+/// one buffer per reply, encoding and dropping them was half of the I/O thread (perf: slice
+/// clones and drops 19%, collecting 10%, encoding 13%).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bulks {
+    data: Bytes,
+    /// Where each element ends in `data`.
+    ends: Vec<usize>,
+}
+
+impl Bulks {
+    /// The elements copied into one buffer.
+    pub fn copy_of<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Bulks {
+        let items = items.into_iter();
+        let mut ends = Vec::with_capacity(items.size_hint().0);
+        let mut data = BytesMut::new();
+        for item in items {
+            data.extend_from_slice(item);
+            ends.push(data.len());
+        }
+        Bulks {
+            data: data.freeze(),
+            ends,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The elements in order.
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| &self.data[start..end])
+    }
+
+    /// The elements as `Bulk` replies (slices of the buffer), for whoever needs them one by one
+    /// (a script's table, a forwarded reply).
+    pub fn to_replies(&self) -> Vec<Reply> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| Reply::Bulk(self.data.slice(start..end)))
+            .collect()
+    }
 }
 
 impl Reply {
@@ -81,6 +138,16 @@ impl Reply {
 
     pub fn is_error(&self) -> bool {
         matches!(self, Reply::Error(_))
+    }
+
+    /// The same reply with every [`Reply::Bulks`] (at the top or inside arrays, as EXEC's)
+    /// turned into the `Array` of `Bulk`s it stands for: the form to compare replies in.
+    pub fn expanded(self) -> Reply {
+        match self {
+            Reply::Bulks(b) => Reply::Array(b.to_replies()),
+            Reply::Array(items) => Reply::Array(items.into_iter().map(Reply::expanded).collect()),
+            other => other,
+        }
     }
 
     /// Appends the wire form of this reply for `proto` to `out`.
@@ -156,6 +223,15 @@ impl Reply {
                 out.put_slice(b"\r\n");
             }
             Reply::Verbatim(_, text) => bulk(out, text),
+            Reply::Bulks(b) => {
+                header(out, b'*', b.len());
+                out.reserve(b.data.len() + 16 * b.len());
+                for item in b.iter() {
+                    header(out, b'$', item.len());
+                    out.put_slice(item);
+                    out.put_slice(b"\r\n");
+                }
+            }
         }
     }
 
@@ -239,6 +315,25 @@ mod tests {
 
     fn wire(r: &Reply, p: Protocol) -> String {
         String::from_utf8(r.to_bytes(p).to_vec()).unwrap()
+    }
+
+    #[test]
+    fn bulks_are_an_array_of_bulk_strings_on_the_wire_and_when_expanded() {
+        let items: [&[u8]; 4] = [b"a", b"", b"\r\n$3", &[0xff; 300]];
+        let bulks = Reply::Bulks(Bulks::copy_of(items));
+        let array = Reply::Array(items.iter().map(|i| Reply::bulk(i.to_vec())).collect());
+        for p in [Protocol::Resp2, Protocol::Resp3] {
+            assert_eq!(bulks.to_bytes(p), array.to_bytes(p));
+        }
+        let empty = Reply::Bulks(Bulks::copy_of([]));
+        assert_eq!(wire(&empty, Protocol::Resp3), "*0\r\n");
+        assert_eq!(empty.expanded(), Reply::Array(vec![]));
+        let exec = Reply::Array(vec![Reply::OK, bulks.clone()]);
+        assert_eq!(
+            exec.expanded(),
+            Reply::Array(vec![Reply::OK, array.clone()])
+        );
+        assert_eq!(bulks.expanded(), array);
     }
 
     #[test]

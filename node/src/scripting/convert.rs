@@ -36,6 +36,7 @@ pub fn reply_to_lua(lua: &Lua, reply: &Reply, resp3: bool) -> mlua::Result<Value
             }
         }
         Reply::Array(items) | Reply::Push(items) => array(lua, items.iter(), resp3)?,
+        Reply::Bulks(b) => array(lua, b.to_replies().iter(), resp3)?,
         Reply::Set(items) if resp3 => {
             let set = lua.create_table()?;
             for item in items {

@@ -279,7 +279,8 @@ impl List {
             .chain(chunks.flat_map(Chunk::iter))
     }
 
-    /// `count` elements from `start`, copied out (LRANGE).
+    /// `count` elements from `start`, copied out.
+    #[cfg(test)]
     pub fn range(&self, start: usize, count: usize) -> Vec<Bytes> {
         copy_out(self.iter_from(start).take(count))
     }

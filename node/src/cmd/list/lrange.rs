@@ -11,9 +11,9 @@
 use bytes::Bytes;
 
 use crate::cmd::{CmdResult, ReadCtx, Run, Spec, args, flags};
-use crate::resp::Reply;
+use crate::resp::{Bulks, Reply};
 
-use super::{bulks, read_list, resolve_range};
+use super::{read_list, resolve_range};
 
 pub const SPEC: Spec = Spec {
     name: "lrange",
@@ -33,7 +33,7 @@ fn read(ctx: &mut ReadCtx<'_>, argv: &[Bytes]) -> CmdResult {
         return Ok(Reply::Array(Vec::new()));
     };
     Ok(match resolve_range(list.len(), start, stop) {
-        Some((first, count)) => bulks(list.range(first, count)),
+        Some((first, count)) => Reply::Bulks(Bulks::copy_of(list.iter_from(first).take(count))),
         None => Reply::Array(Vec::new()),
     })
 }

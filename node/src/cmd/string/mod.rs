@@ -146,7 +146,10 @@ pub(crate) mod testing {
             Err(e) => return Reply::from(e),
         };
         match spec.run {
-            Run::Read(read) => m.read(read, 0, &argv, now, 0).0.unwrap_or_else(Reply::from),
+            Run::Read(read) => m
+                .read(read, 0, &argv, now, 0)
+                .0
+                .map_or_else(Reply::from, Reply::expanded),
             Run::Write { .. } => {
                 let canon = match prep_with(a, now, max_bulk_len) {
                     Ok(c) => c,
