@@ -290,6 +290,7 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Str;
 
     fn b(s: &str) -> Bytes {
         Bytes::copy_from_slice(s.as_bytes())
@@ -300,6 +301,41 @@ mod tests {
             Value::Str(s) => Some(s.to_bytes()),
             _ => None,
         })
+    }
+
+    /// A snapshot loads keys in keyspace order, each after every key already there: full
+    /// leaves, then the same map under deletes, re-inserts and a clone kept aside.
+    #[test]
+    fn keys_loaded_in_order_stay_findable_through_deletes_and_inserts() {
+        let mut source = Db::default();
+        for i in 0..5000 {
+            source.set(&b(&format!("k{i}")), Value::Str(Str::from("v")), 1);
+        }
+        let mut db = Db::default();
+        for (key, entry) in source.iter() {
+            assert!(db.insert_new(key, entry.clone()));
+        }
+        let kept = db.clone();
+        for i in (0..5000).filter(|i| i % 3 != 0) {
+            assert!(db.remove(&b(&format!("k{i}"))).is_some(), "k{i}");
+        }
+        for i in 5000..6000 {
+            db.set(&b(&format!("k{i}")), Value::Str(Str::from("w")), 2);
+        }
+        for i in 0..6000 {
+            let expect = match i {
+                _ if i >= 5000 => Some(b("w")),
+                _ if i % 3 == 0 => Some(b("v")),
+                _ => None,
+            };
+            assert_eq!(str_of(&db, &format!("k{i}"), 0), expect, "k{i}");
+            assert_eq!(str_of(&kept, &format!("k{i}"), 0).is_some(), i < 5000);
+        }
+        assert_eq!(db.len(), 1667 + 1000);
+        let order: Vec<&[u8]> = db.iter().map(|(k, _)| k).collect();
+        let mut sorted: Vec<Key> = order.iter().map(|k| Key::new(k)).collect();
+        sorted.sort();
+        assert!(sorted.iter().map(Key::bytes).eq(order.iter().copied()));
     }
 
     #[test]

@@ -595,6 +595,17 @@ impl<K: Ord + Clone, V: Clone> Leaf<K, V> {
         key: K,
         value: V,
     ) -> InsertAction<K, V, P> {
+        // redraft: a key after every key of a full leaf (keys inserted in order, as a snapshot
+        // is loaded) starts a leaf of its own and leaves this one full, instead of leaving two
+        // half-full leaves behind.
+        if i == self.keys.len() {
+            return InsertAction::Split(
+                key.clone(),
+                Node::Leaf(SharedPointer::new(Leaf {
+                    keys: Chunk::unit((key, value)),
+                })),
+            );
+        }
         let mut right_keys = self.keys.split_off(MEDIAN);
         if i < MEDIAN {
             self.keys.insert(i, (key, value));
