@@ -72,9 +72,11 @@ fn a_correct_cluster_passes_the_same_run() {
 
 /// Regression scenario (found by the clock fault, which restarts nodes at once): a leader
 /// killed and restarted within an election timeout. Twice this showed stale reads (7 keys in
-/// a 120 s clock run, 2 in a 40 s run of this scenario); the suspected cause is that openraft
-/// restores a restarted leader in the same term with a recorded commit index that lags what
-/// it acknowledged. It does not reproduce on every run: passing is weak evidence.
+/// a 120 s clock run, 2 in a 40 s run of this scenario, once more in CI at a011599): openraft
+/// restores a restarted leader in the same term, with a log that may miss entries it had
+/// acknowledged without flushing them itself and a commit index below what it acknowledged.
+/// A restarted leader now starts as a follower (`SledLogStore::forget_own_leadership`). It
+/// does not reproduce on every run: passing is weak evidence.
 #[test]
 fn a_leader_restarted_at_once_serves_no_stale_reads() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());

@@ -30,7 +30,7 @@ use serde::de::DeserializeOwned;
 use super::convert;
 use super::recent::Recent;
 use super::types::{
-    Entry, LogFlushed, LogId, LogState, StorageError, StorageIOError, TypeConfig, Vote,
+    Entry, LogFlushed, LogId, LogState, NodeId, StorageError, StorageIOError, TypeConfig, Vote,
 };
 
 const LOGS_TREE: &str = "logs";
@@ -405,6 +405,29 @@ impl SledLogStore {
         self.read_meta(KEY_LAST_PURGED, ErrorSubject::Logs)
     }
 
+    /// Turns this node's own committed vote (it was the leader) back into a plain vote for
+    /// itself in the same term; answers whether it did. openraft 0.9 restores a node whose
+    /// saved vote is its own committed one as leader at once, in that same term
+    /// (`Engine::startup`). But a leader sends entries to its followers before its own flush,
+    /// so it can crash having had entries acknowledged (flushed by a majority without it) that
+    /// its restarted self no longer holds: back as leader of the same term it took reads at a
+    /// commit index below what it had acknowledged (the chaos self-check
+    /// `a_leader_restarted_at_once_serves_no_stale_reads` caught a stale read), and its next
+    /// entries would reuse the log ids of the lost ones. As a follower with the same vote it
+    /// changes nothing it promised, and the next leader is elected in a new term.
+    pub async fn forget_own_leadership(&self, id: NodeId) -> Result<bool, StorageError> {
+        let vote: Option<Vote> = self.read_meta(KEY_VOTE, ErrorSubject::Vote)?;
+        match vote {
+            Some(v) if v.committed && v.leader_id.voted_for() == Some(id) => {
+                let plain = Vote::new(v.leader_id.term, id);
+                self.write_meta(KEY_VOTE, &plain, ErrorSubject::Vote)
+                    .await?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// Whether this log holds any Raft state: a vote, or entries (kept or purged).
     pub fn has_state(&self) -> Result<bool, StorageError> {
         let vote: Option<Vote> = self.read_meta(KEY_VOTE, ErrorSubject::Vote)?;
@@ -730,6 +753,24 @@ mod tests {
     async fn append(store: &mut SledLogStore, entries: Vec<Entry>) {
         // Returns once the store has called the flush callback.
         store.blocking_append(entries).await.expect("append");
+    }
+
+    #[tokio::test]
+    async fn a_leader_forgets_its_leadership_but_not_its_vote_and_others_keep_theirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SledLogStore::open(&dir.path().join("raft")).unwrap();
+        assert!(!store.forget_own_leadership(1).await.unwrap());
+        store.save_vote(&Vote::new_committed(4, 2)).await.unwrap();
+        assert!(!store.forget_own_leadership(1).await.unwrap());
+        assert_eq!(
+            store.read_vote().await.unwrap(),
+            Some(Vote::new_committed(4, 2))
+        );
+        store.save_vote(&Vote::new(5, 1)).await.unwrap();
+        assert!(!store.forget_own_leadership(1).await.unwrap());
+        store.save_vote(&Vote::new_committed(5, 1)).await.unwrap();
+        assert!(store.forget_own_leadership(1).await.unwrap());
+        assert_eq!(store.read_vote().await.unwrap(), Some(Vote::new(5, 1)));
     }
 
     #[tokio::test]

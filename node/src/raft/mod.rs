@@ -213,6 +213,13 @@ impl Node {
         let has_state = log
             .has_state()
             .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?;
+        if log
+            .forget_own_leadership(config.node_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?
+        {
+            info!("was the leader when it stopped: starts as a follower, for a new election");
+        }
         let snapshot_path = config.dir.join(&config.dbfilename);
         if !has_state && snapshot_path.exists() {
             anyhow::bail!(
