@@ -414,7 +414,8 @@ impl SledLogStore {
     /// commit index below what it had acknowledged (the chaos self-check
     /// `a_leader_restarted_at_once_serves_no_stale_reads` caught a stale read), and its next
     /// entries would reuse the log ids of the lost ones. As a follower with the same vote it
-    /// changes nothing it promised, and the next leader is elected in a new term.
+    /// changes nothing it promised, and the next leader is elected in a new term. (A sole
+    /// voter has lost nothing it acknowledged; `Node::start` does not call this for one.)
     pub async fn forget_own_leadership(&self, id: NodeId) -> Result<bool, StorageError> {
         let vote: Option<Vote> = self.read_meta(KEY_VOTE, ErrorSubject::Vote)?;
         match vote {

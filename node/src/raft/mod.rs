@@ -213,13 +213,6 @@ impl Node {
         let has_state = log
             .has_state()
             .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?;
-        if log
-            .forget_own_leadership(config.node_id)
-            .await
-            .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?
-        {
-            info!("was the leader when it stopped: starts as a follower, for a new election");
-        }
         let snapshot_path = config.dir.join(&config.dbfilename);
         if !has_state && snapshot_path.exists() {
             anyhow::bail!(
@@ -292,7 +285,24 @@ impl Node {
         .context("invalid raft configuration")?;
         let peers = Peers::new();
         let saves = Arc::new(saves::Saves::default());
-        let sm = StateMachine::new(config.node_id, applied.clone(), snapshots, saves.clone());
+        let mut sm = StateMachine::new(config.node_id, applied.clone(), snapshots, saves.clone());
+        // A sole voter acknowledges only what it flushed itself: restored as leader (openraft
+        // does so at once), it has lost nothing. Any other leader is made to stand again.
+        let voters: Vec<NodeId> = openraft::storage::StorageHelper::new(&mut log.clone(), &mut sm)
+            .get_membership()
+            .await
+            .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?
+            .effective()
+            .voter_ids()
+            .collect();
+        if voters != [config.node_id]
+            && log
+                .forget_own_leadership(config.node_id)
+                .await
+                .map_err(|e| anyhow::anyhow!("raft log {}: {e}", raft_dir.display()))?
+        {
+            info!("was the leader when it stopped: starts as a follower, for a new election");
+        }
         let raft = Raft::new(
             config.node_id,
             Arc::new(raft_config),
