@@ -85,20 +85,21 @@ impl Bulks {
 
     /// The elements in order.
     pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(&self.ends)
-            .map(|(start, &end)| &self.data[start..end])
+        self.ranges().map(|r| &self.data[r])
     }
 
     /// The elements as `Bulk` replies (slices of the buffer), for whoever needs them one by one
     /// (a script's table, a forwarded reply).
     pub fn to_replies(&self) -> Vec<Reply> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(&self.ends)
-            .map(|(start, &end)| Reply::Bulk(self.data.slice(start..end)))
+        self.ranges()
+            .map(|r| Reply::Bulk(self.data.slice(r)))
             .collect()
+    }
+
+    /// Where each element sits in `data`.
+    fn ranges(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(start, &end)| start..end)
     }
 }
 

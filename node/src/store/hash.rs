@@ -281,8 +281,8 @@ impl Default for Packed {
     }
 }
 
-/// The empty packed buffer, one for all.
-fn empty() -> Arc<[u8]> {
+/// The empty packed buffer, one for all (small hashes and small sorted sets).
+pub(super) fn empty() -> Arc<[u8]> {
     static EMPTY: LazyLock<Arc<[u8]>> = LazyLock::new(|| Arc::from(&[][..]));
     Arc::clone(&EMPTY)
 }

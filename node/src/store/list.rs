@@ -279,12 +279,6 @@ impl List {
             .chain(chunks.flat_map(Chunk::iter))
     }
 
-    /// `count` elements from `start`, copied out.
-    #[cfg(test)]
-    pub fn range(&self, start: usize, count: usize) -> Vec<Bytes> {
-        copy_out(self.iter_from(start).take(count))
-    }
-
     /// The chunks, head to tail.
     fn chunks(&self) -> impl DoubleEndedIterator<Item = &Chunk> + '_ {
         let (a, b): (&[Chunk], &[Chunk]) = match &self.repr {
@@ -774,6 +768,11 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// `count` elements from `start`, as LRANGE reads them.
+    fn range(l: &List, start: usize, count: usize) -> Vec<&[u8]> {
+        l.iter_from(start).take(count).collect()
+    }
+
     fn elems(l: &List) -> Vec<Vec<u8>> {
         l.iter().map(<[u8]>::to_vec).collect()
     }
@@ -955,9 +954,9 @@ mod tests {
         assert_eq!(front, [&b"00001000"[..], b"00001001"]);
         let back = l.pop_back_n(2);
         assert_eq!(back, [&b"00002000"[..], b"00001999"]);
-        assert_eq!(l.range(0, 2), [&b"00001002"[..], b"00001003"]);
-        assert_eq!(l.range(996, 100), [&b"00001998"[..]]);
-        assert!(l.range(997, 1).is_empty());
+        assert_eq!(range(&l, 0, 2), [&b"00001002"[..], b"00001003"]);
+        assert_eq!(range(&l, 996, 100), [&b"00001998"[..]]);
+        assert!(range(&l, 997, 1).is_empty());
         l.trim(usize::MAX, usize::MAX);
         assert!(l.is_empty());
         assert_eq!(l.pop_front_n(5), Vec::<Bytes>::new());
@@ -1073,7 +1072,7 @@ mod tests {
                     }
                     Op::Range(s, n) => {
                         let want: Vec<Vec<u8>> = model.iter().skip(s).take(n).cloned().collect();
-                        let got: Vec<Vec<u8>> = l.range(s, n).iter().map(|b| b.to_vec()).collect();
+                        let got: Vec<Vec<u8>> = range(&l, s, n).iter().map(|b| b.to_vec()).collect();
                         prop_assert_eq!(got, want);
                     }
                 }

@@ -12,7 +12,6 @@
 //! No RESP, no clock, no randomness here.
 
 use std::cmp::Ordering;
-use std::sync::LazyLock;
 
 use triomphe::Arc;
 
@@ -30,9 +29,8 @@ pub(super) struct Pack {
 
 impl Default for Pack {
     fn default() -> Pack {
-        static EMPTY: LazyLock<Arc<[u8]>> = LazyLock::new(|| Arc::from(&[][..]));
         Pack {
-            buf: Arc::clone(&EMPTY),
+            buf: crate::store::hash::empty(),
         }
     }
 }
