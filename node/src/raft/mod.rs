@@ -285,7 +285,13 @@ impl Node {
         .context("invalid raft configuration")?;
         let peers = Peers::new();
         let saves = Arc::new(saves::Saves::default());
-        let mut sm = StateMachine::new(config.node_id, applied.clone(), snapshots, saves.clone());
+        let mut sm = StateMachine::new(
+            config.node_id,
+            applied.clone(),
+            snapshots,
+            saves.clone(),
+            log.inline(),
+        );
         // A sole voter acknowledges only what it flushed itself: restored as leader (openraft
         // does so at once), it has lost nothing. Any other leader is made to stand again.
         let voters: Vec<NodeId> = openraft::storage::StorageHelper::new(&mut log.clone(), &mut sm)
@@ -295,6 +301,7 @@ impl Node {
             .effective()
             .voter_ids()
             .collect();
+        log.inline().set_for(config.node_id, voters.iter().copied());
         if voters != [config.node_id]
             && log
                 .forget_own_leadership(config.node_id)

@@ -15,6 +15,7 @@ use openraft::storage::{RaftSnapshotBuilder, RaftStateMachine};
 use openraft::{EntryPayload, OptionalSend, RaftLogId};
 use parking_lot::Mutex;
 
+use super::log_store::Inline;
 use super::saves::Saves;
 use super::snapshot::{SnapshotFile, SnapshotMetaExt};
 use super::types::{
@@ -81,6 +82,8 @@ pub struct StateMachine {
     applied: Arc<Mutex<Applied>>,
     snapshots: Arc<SnapshotFile>,
     saves: Arc<Saves>,
+    /// Told the voters of each membership applied (see [`Inline`]).
+    inline: Inline,
 }
 
 impl StateMachine {
@@ -91,12 +94,14 @@ impl StateMachine {
         applied: Arc<Mutex<Applied>>,
         snapshots: Arc<SnapshotFile>,
         saves: Arc<Saves>,
+        inline: Inline,
     ) -> StateMachine {
         StateMachine {
             id,
             applied,
             snapshots,
             saves,
+            inline,
         }
     }
 }
@@ -197,6 +202,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
                     replies
                 }
                 EntryPayload::Membership(m) => {
+                    self.inline.set_for(self.id, m.voter_ids());
                     a.membership = StoredMembership::new(Some(log_id), m);
                     Vec::new()
                 }
@@ -233,6 +239,8 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         a.snapshot_taken();
         a.last_log_id = meta.last_log_id;
         a.membership = meta.last_membership.clone();
+        self.inline
+            .set_for(self.id, meta.last_membership.membership().voter_ids());
         Ok(())
     }
 
