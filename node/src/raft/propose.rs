@@ -139,26 +139,6 @@ async fn run(
     }
 }
 
-/// Awaits `f`, keeping the runtime's thread awake for up to [`BUSY`] meanwhile: this task
-/// yields in a loop, so the runtime polls its sockets without blocking and runs whatever is
-/// ready, instead of sleeping in `epoll_wait` until the log writer's flush wakes it.
-/// redis-benchmark -c 50 SET on one node, three alternated rounds against the build before:
-/// -P 16 590-625k -> 688-766k ops/s, -P 1 unchanged (68-76k both); three nodes unchanged
-/// within the noise. Bounded per entry, so an idle node does not spin.
-async fn busy_wait<F: std::future::Future>(f: F) -> F::Output {
-    let deadline = std::time::Instant::now() + BUSY;
-    tokio::pin!(f);
-    loop {
-        tokio::select! {
-            biased;
-            out = &mut f => return out,
-            () = tokio::task::yield_now(), if std::time::Instant::now() < deadline => {}
-        }
-    }
-}
-
-const BUSY: Duration = Duration::from_micros(1000);
-
 /// Proposes one entry for `batch` and answers each request. The slot `permit` holds is freed
 /// once the answers are handed to their connections, as Redis writes a round's replies before
 /// it reads the next requests: freeing it first, so that the next entry was proposed before
@@ -186,7 +166,7 @@ async fn commit(
         db,
         requests: Arc::new(requests),
     };
-    let outcome = match tokio::time::timeout(timeout, busy_wait(raft.client_write(entry))).await {
+    let outcome = match tokio::time::timeout(timeout, raft.client_write(entry)).await {
         Ok(Ok(response)) => {
             let (hits, misses) = response.data.reads;
             reads.hits.fetch_add(hits, Ordering::Relaxed);
