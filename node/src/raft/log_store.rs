@@ -8,7 +8,7 @@
 //!
 //! Entries are stored as the protobuf `Entry` of proto/raft.proto (the form they travel in),
 //! metadata as JSON. Appends are written to sled and flushed by a thread of its own (the
-//! [`Writer`]) and acknowledged to openraft (the [`LogFlushed`] callback) only once flushed;
+//! [`Writer`]), or by the appending thread on a sole voter ([`Inline`]), and acknowledged to openraft (the [`LogFlushed`] callback) only once flushed;
 //! meanwhile, and for a while after, readers find them decoded in memory ([`Recent`]). A
 //! damaged value is an error naming its tree and key, never a panic.
 
@@ -82,7 +82,9 @@ pub struct SledLogStore {
 /// The log writer: a thread of its own that writes appended entries into sled and flushes
 /// them (group commit: one flush for every append queued meanwhile), then calls back. Sled's
 /// insert of a large entry rewrites and serializes B-tree leaves of several MiB; on the I/O
-/// thread that was a third of a node's time under the session mix. Appends return once their
+/// thread that was a third of a node's time under the session mix (since log leaves are
+/// smaller, a sole voter's inline appends measured no slower there: 1 KB SETEX mix, -P 1
+/// 60-68k -> 66-68k ops/s, -P 16 252-274k -> 259-272k). Appends return once their
 /// entries are in the [`Recent`] cache, which keeps them until they are in sled, so readers
 /// never miss one. Truncations and purges go through the same queue, after the appends before
 /// them. Each job carries its database handle, so dropping the store closes the database.
@@ -178,23 +180,24 @@ impl Writer {
                         Err(e) => callback.log_io_completed(Err(std::io::Error::other(e))),
                     },
                     Job::Run(change) => {
-                        Writer::flush(&mut written, db.take());
+                        if let Some(db) = db.take() {
+                            Writer::flush(&db, written.drain(..));
+                        }
                         change();
                     }
                 }
             }
-            Writer::flush(&mut written, db.take());
+            if let Some(db) = db.take() {
+                Writer::flush(&db, written.drain(..));
+            }
             queued.fetch_sub(jobs, Ordering::AcqRel);
         }
     }
 
     /// Flushes sled and acknowledges the appends written since the last flush.
-    fn flush(written: &mut Vec<LogFlushed>, db: Option<sled::Db>) {
-        let Some(db) = db else {
-            return;
-        };
+    fn flush(db: &sled::Db, written: impl IntoIterator<Item = LogFlushed>) {
         let result = db.flush();
-        for callback in written.drain(..) {
+        for callback in written {
             callback.log_io_completed(match &result {
                 Ok(_) => Ok(()),
                 Err(e) => Err(std::io::Error::other(format!(
@@ -222,9 +225,9 @@ impl Writer {
 /// that fast. Waking a sleeping thread took 16-64 µs here (bpftrace, futex wake to return), on
 /// a round of 300-500 µs (one flush, then the answers, then the next batch): polling catches
 /// the next append at once. redis-benchmark -c 50 SET, alternated runs against the build
-/// before: one node -P 1 66.2k -> 71.1k ops/s (medians of five), -P 16 646k -> 636k; three
-/// nodes -P 1 30.6-31.0k -> 34.4-35.6k, -P 16 287-289k -> 298k. A window of 250 µs gained
-/// half as much. It costs a share of a core while writes keep coming, none when they stop:
+/// before: three nodes -P 1 30.6-31.0k -> 34.4-35.6k, -P 16 287-289k -> 298k (one node, which
+/// used the writer then: -P 1 66.2k -> 71.1k; it now flushes inline, see [`Inline`]). Windows
+/// of 250 and 500 µs measured within the noise of this one on three nodes. It costs a share of a core while writes keep coming, none when they stop:
 /// see [`Poll`].
 const POLL: std::time::Duration = std::time::Duration::from_micros(1000);
 
@@ -683,7 +686,7 @@ impl RaftLogStorage<TypeConfig> for SledLogStore {
             match insert(&self.logs, encoded) {
                 Ok(()) => {
                     self.recent.lock().persisted(last);
-                    Writer::flush(&mut vec![callback], Some(self.db.clone()));
+                    Writer::flush(&self.db, [callback]);
                 }
                 Err(e) => callback.log_io_completed(Err(std::io::Error::other(e))),
             }
